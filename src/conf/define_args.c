@@ -1,0 +1,2 @@
+/* define_args.c: (being written) */
+#include <glib.h>

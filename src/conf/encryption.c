@@ -1,0 +1,2 @@
+/* encryption.c: (being written) */
+#include <glib.h>

@@ -1,0 +1,2 @@
+/* pool_conf.c: (being written) */
+#include <glib.h>

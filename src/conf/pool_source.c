@@ -1,0 +1,2 @@
+/* pool_source.c: (being written) */
+#include <glib.h>

@@ -1,0 +1,2 @@
+/* vol_conf.c: (being written) */
+#include <glib.h>

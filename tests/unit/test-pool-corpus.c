@@ -1,0 +1,9 @@
+/* test-pool-corpus.c: (being written) */
+#include "testutil.h"
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    return g_test_run();
+}
