@@ -122,10 +122,12 @@ vstor_perms_format(VstorXmlWriter *w, const VstorPerms *perms)
     vstor_xml_writer_push(w);
     if (perms->mode != VSTOR_PERMS_UNSET_MODE)
         vstor_xml_writer_addf(w, "<mode>0%o</mode>\n", (unsigned)perms->mode);
+    /* libvirt prints ids as signed ints, so ids of 2^31 and up come out negative and its
+     * own parser then refuses them; unsigned output reads back as written. */
     if (perms->uid != VSTOR_PERMS_UNSET_ID)
-        vstor_xml_writer_addf(w, "<owner>%d</owner>\n", (int)perms->uid);
+        vstor_xml_writer_addf(w, "<owner>%u</owner>\n", (unsigned)perms->uid);
     if (perms->gid != (gid_t)-1)
-        vstor_xml_writer_addf(w, "<group>%d</group>\n", (int)perms->gid);
+        vstor_xml_writer_addf(w, "<group>%u</group>\n", (unsigned)perms->gid);
     vstor_xml_writer_escapef(w, "<label>%s</label>\n", perms->label);
     vstor_xml_writer_pop(w);
     vstor_xml_writer_addf(w, "</permissions>\n");

@@ -27,8 +27,7 @@ gboolean vstor_perms_is_set(const VstorPerms *perms);
 /* Fills @perms from the element @xpath selects under ctxt->node (all unset if absent).
  * Fails with VSTOR_ERR_XML_ERROR on a mode that is not octal within 0777 or an owner/group
  * that is not a number in uid_t range (or -1). @perms is left unset on failure. */
-int vstor_perms_parse(xmlXPathContext *ctxt, const char *xpath, VstorPerms *perms,
-                      GError **err);
+int vstor_perms_parse(xmlXPathContext *ctxt, const char *xpath, VstorPerms *perms, GError **err);
 
 /* Writes <permissions>…</permissions> when anything is set. */
 void vstor_perms_format(VstorXmlWriter *w, const VstorPerms *perms);

@@ -5,126 +5,189 @@
 #include <string.h>
 
 const char *const vstor_vol_format_names[] = {
-    "none", "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd",
-    "ploop", "cow", "qcow", "qcow2", "qed", "vmdk", NULL,
+    "none", "raw", "dir",   "bochs", "cloop", "dmg",   "iso", "vpc",  "vdi",
+    "fat",  "vhd", "ploop", "cow",   "qcow",  "qcow2", "qed", "vmdk", NULL,
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(vstor_vol_format_names) == VSTOR_VOL_FORMAT_LAST + 1);
 
 const char *const vstor_part_format_names[] = {
-    "none", "linux", "fat16", "fat32", "linux-swap", "linux-lvm", "linux-raid", "extended",
-    NULL,
+    "none", "linux", "fat16", "fat32", "linux-swap", "linux-lvm", "linux-raid", "extended", NULL,
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(vstor_part_format_names) == VSTOR_PART_LAST + 1);
 
 static const char *const fs_formats[] = {
-    "auto", "ext2", "ext3", "ext4", "ufs", "iso9660", "udf", "gfs", "gfs2", "vfat", "hfs+",
-    "xfs", "ocfs2", "vmfs", NULL,
+    "auto", "ext2", "ext3", "ext4", "ufs",   "iso9660", "udf", "gfs",
+    "gfs2", "vfat", "hfs+", "xfs",  "ocfs2", "vmfs",    NULL,
 };
-static const char *const netfs_formats[] = { "auto", "nfs", "glusterfs", "cifs", NULL };
+static const char *const netfs_formats[] = {"auto", "nfs", "glusterfs", "cifs", NULL};
 static const char *const disk_formats[] = {
     "unknown", "dos", "dvh", "gpt", "mac", "bsd", "pc98", "sun", "lvm2", NULL,
 };
-static const char *const logical_formats[] = { "unknown", "lvm2", NULL };
+static const char *const logical_formats[] = {"unknown", "lvm2", NULL};
 
-#define FILE_VOL_OPS \
-    (VSTOR_OP_VOL_CREATE | VSTOR_OP_VOL_BUILD_FROM | VSTOR_OP_VOL_DELETE | \
-     VSTOR_OP_VOL_RESIZE | VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD)
+#define FILE_VOL_OPS                                                                               \
+    (VSTOR_OP_VOL_CREATE | VSTOR_OP_VOL_BUILD_FROM | VSTOR_OP_VOL_DELETE | VSTOR_OP_VOL_RESIZE |   \
+     VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD)
 
 static const VstorPoolCaps pool_caps[VSTOR_POOL_TYPE_LAST] = {
-    [VSTOR_POOL_DIR] = {
-        .type = VSTOR_POOL_DIR, .name = "dir", .supported = TRUE,
-        .vol_formats = vstor_vol_format_names, .default_vol_format = VSTOR_VOL_FORMAT_RAW,
-        .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_DELETE | FILE_VOL_OPS,
-    },
-    [VSTOR_POOL_FS] = {
-        .type = VSTOR_POOL_FS, .name = "fs", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_DEVICE,
-        .source_formats = fs_formats, .default_source_format = 0,
-        .vol_formats = vstor_vol_format_names, .default_vol_format = VSTOR_VOL_FORMAT_RAW,
-        .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP |
-               VSTOR_OP_POOL_DELETE | VSTOR_OP_POOL_FIND_SOURCES | FILE_VOL_OPS,
-    },
-    [VSTOR_POOL_NETFS] = {
-        .type = VSTOR_POOL_NETFS, .name = "netfs", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_DIR,
-        .source_formats = netfs_formats, .default_source_format = 0,
-        .vol_formats = vstor_vol_format_names, .default_vol_format = VSTOR_VOL_FORMAT_RAW,
-        .ns_prefix = "fs", .ns_href = "http://libvirt.org/schemas/storagepool/fs/1.0",
-        .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP |
-               VSTOR_OP_POOL_DELETE | VSTOR_OP_POOL_FIND_SOURCES | FILE_VOL_OPS,
-    },
-    [VSTOR_POOL_LOGICAL] = {
-        .type = VSTOR_POOL_LOGICAL, .name = "logical", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_NAME | VSTOR_SOURCE_DEVICE,
-        .source_formats = logical_formats, .default_source_format = 1,
-        .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP |
-               VSTOR_OP_POOL_DELETE | VSTOR_OP_POOL_FIND_SOURCES | VSTOR_OP_VOL_CREATE |
-               VSTOR_OP_VOL_BUILD_FROM | VSTOR_OP_VOL_DELETE | VSTOR_OP_VOL_WIPE |
-               VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
-    },
-    [VSTOR_POOL_DISK] = {
-        .type = VSTOR_POOL_DISK, .name = "disk", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_DEVICE,
-        .source_formats = disk_formats, .default_source_format = 0,
-        .vol_formats = vstor_part_format_names, .default_vol_format = VSTOR_PART_NONE,
-        .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_DELETE |
-               VSTOR_OP_VOL_CREATE | VSTOR_OP_VOL_BUILD_FROM | VSTOR_OP_VOL_DELETE |
-               VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
-    },
-    [VSTOR_POOL_ISCSI] = {
-        .type = VSTOR_POOL_ISCSI, .name = "iscsi", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_DEVICE | VSTOR_SOURCE_INITIATOR_IQN,
-        .ops = VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP | VSTOR_OP_POOL_FIND_SOURCES |
-               VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
-    },
-    [VSTOR_POOL_ISCSI_DIRECT] = {
-        .type = VSTOR_POOL_ISCSI_DIRECT, .name = "iscsi-direct", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_DEVICE | VSTOR_SOURCE_NETWORK |
-                        VSTOR_SOURCE_INITIATOR_IQN,
-        .ops = VSTOR_OP_POOL_FIND_SOURCES | VSTOR_OP_VOL_WIPE,
-    },
-    [VSTOR_POOL_SCSI] = {
-        .type = VSTOR_POOL_SCSI, .name = "scsi", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_ADAPTER,
-        .ops = VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP | VSTOR_OP_VOL_WIPE |
-               VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
-    },
-    [VSTOR_POOL_MPATH] = {
-        .type = VSTOR_POOL_MPATH, .name = "mpath", .supported = TRUE,
-        .ops = VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
-    },
-    [VSTOR_POOL_RBD] = {
-        .type = VSTOR_POOL_RBD, .name = "rbd", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_NETWORK | VSTOR_SOURCE_NAME,
-        .vol_formats = vstor_vol_format_names, .default_vol_format = VSTOR_VOL_FORMAT_RAW,
-        .ns_prefix = "rbd", .ns_href = "http://libvirt.org/schemas/storagepool/rbd/1.0",
-        .ops = VSTOR_OP_VOL_CREATE | VSTOR_OP_VOL_BUILD_FROM | VSTOR_OP_VOL_DELETE |
-               VSTOR_OP_VOL_RESIZE | VSTOR_OP_VOL_WIPE,
-    },
-    [VSTOR_POOL_SHEEPDOG] = {
-        .type = VSTOR_POOL_SHEEPDOG, .name = "sheepdog", .supported = FALSE,
-        .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_NETWORK | VSTOR_SOURCE_NAME,
-    },
-    [VSTOR_POOL_GLUSTER] = {
-        .type = VSTOR_POOL_GLUSTER, .name = "gluster", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_NETWORK | VSTOR_SOURCE_NAME |
-                        VSTOR_SOURCE_DIR,
-        .vol_formats = vstor_vol_format_names, .default_vol_format = VSTOR_VOL_FORMAT_RAW,
-        .ops = VSTOR_OP_POOL_FIND_SOURCES | VSTOR_OP_VOL_DELETE,
-    },
-    [VSTOR_POOL_ZFS] = {
-        .type = VSTOR_POOL_ZFS, .name = "zfs", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_NAME | VSTOR_SOURCE_DEVICE,
-        .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_DELETE | VSTOR_OP_VOL_CREATE |
-               VSTOR_OP_VOL_DELETE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
-    },
-    [VSTOR_POOL_VSTORAGE] = {
-        .type = VSTOR_POOL_VSTORAGE, .name = "vstorage", .supported = TRUE,
-        .source_flags = VSTOR_SOURCE_NAME,
-        .vol_formats = vstor_vol_format_names, .default_vol_format = VSTOR_VOL_FORMAT_RAW,
-        .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP |
-               VSTOR_OP_POOL_DELETE | FILE_VOL_OPS,
-    },
+    [VSTOR_POOL_DIR] =
+        {
+            .type = VSTOR_POOL_DIR,
+            .name = "dir",
+            .supported = TRUE,
+            .rules = VSTOR_RULE_COW_FEATURE,
+            .vol_formats = vstor_vol_format_names,
+            .default_vol_format = VSTOR_VOL_FORMAT_RAW,
+            .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_DELETE | FILE_VOL_OPS,
+        },
+    [VSTOR_POOL_FS] =
+        {
+            .type = VSTOR_POOL_FS,
+            .name = "fs",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_DEVICE,
+            .source_formats = fs_formats,
+            .default_source_format = 0,
+            .vol_formats = vstor_vol_format_names,
+            .default_vol_format = VSTOR_VOL_FORMAT_RAW,
+            .ns_prefix = "fs",
+            .ns_href = "http://libvirt.org/schemas/storagepool/fs/1.0",
+            .rules = VSTOR_RULE_COW_FEATURE,
+            .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP |
+                   VSTOR_OP_POOL_DELETE | VSTOR_OP_POOL_FIND_SOURCES | FILE_VOL_OPS,
+        },
+    [VSTOR_POOL_NETFS] =
+        {
+            .type = VSTOR_POOL_NETFS,
+            .name = "netfs",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_DIR,
+            .source_formats = netfs_formats,
+            .default_source_format = 0,
+            .vol_formats = vstor_vol_format_names,
+            .default_vol_format = VSTOR_VOL_FORMAT_RAW,
+            .ns_prefix = "fs",
+            .ns_href = "http://libvirt.org/schemas/storagepool/fs/1.0",
+            .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP |
+                   VSTOR_OP_POOL_DELETE | VSTOR_OP_POOL_FIND_SOURCES | FILE_VOL_OPS,
+        },
+    [VSTOR_POOL_LOGICAL] =
+        {
+            .type = VSTOR_POOL_LOGICAL,
+            .name = "logical",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_NAME | VSTOR_SOURCE_DEVICE,
+            .source_formats = logical_formats,
+            .default_source_format = 1,
+            .target_prefix = "/dev/",
+            .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP |
+                   VSTOR_OP_POOL_DELETE | VSTOR_OP_POOL_FIND_SOURCES | VSTOR_OP_VOL_CREATE |
+                   VSTOR_OP_VOL_BUILD_FROM | VSTOR_OP_VOL_DELETE | VSTOR_OP_VOL_WIPE |
+                   VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
+        },
+    [VSTOR_POOL_DISK] =
+        {
+            .type = VSTOR_POOL_DISK,
+            .name = "disk",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_DEVICE,
+            .source_formats = disk_formats,
+            .default_source_format = 0,
+            .vol_formats = vstor_part_format_names,
+            .default_vol_format = VSTOR_PART_NONE,
+            .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_DELETE |
+                   VSTOR_OP_VOL_CREATE | VSTOR_OP_VOL_BUILD_FROM | VSTOR_OP_VOL_DELETE |
+                   VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
+        },
+    [VSTOR_POOL_ISCSI] =
+        {
+            .type = VSTOR_POOL_ISCSI,
+            .name = "iscsi",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_DEVICE | VSTOR_SOURCE_INITIATOR_IQN,
+            .ops = VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP | VSTOR_OP_POOL_FIND_SOURCES |
+                   VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
+        },
+    [VSTOR_POOL_ISCSI_DIRECT] =
+        {
+            .type = VSTOR_POOL_ISCSI_DIRECT,
+            .name = "iscsi-direct",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_DEVICE | VSTOR_SOURCE_NETWORK |
+                            VSTOR_SOURCE_INITIATOR_IQN,
+            .rules = VSTOR_RULE_INITIATOR_REQUIRED,
+            .ops = VSTOR_OP_POOL_FIND_SOURCES | VSTOR_OP_VOL_WIPE,
+        },
+    [VSTOR_POOL_SCSI] =
+        {
+            .type = VSTOR_POOL_SCSI,
+            .name = "scsi",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_ADAPTER,
+            .ops = VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP | VSTOR_OP_VOL_WIPE |
+                   VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
+        },
+    [VSTOR_POOL_MPATH] =
+        {
+            .type = VSTOR_POOL_MPATH,
+            .name = "mpath",
+            .supported = TRUE,
+            .ops = VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
+        },
+    [VSTOR_POOL_RBD] =
+        {
+            .type = VSTOR_POOL_RBD,
+            .name = "rbd",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_NETWORK | VSTOR_SOURCE_NAME,
+            .vol_formats = vstor_vol_format_names,
+            .default_vol_format = VSTOR_VOL_FORMAT_RAW,
+            .ns_prefix = "rbd",
+            .ns_href = "http://libvirt.org/schemas/storagepool/rbd/1.0",
+            .rules = VSTOR_RULE_SOURCE_NAME_REQUIRED,
+            .ops = VSTOR_OP_VOL_CREATE | VSTOR_OP_VOL_BUILD_FROM | VSTOR_OP_VOL_DELETE |
+                   VSTOR_OP_VOL_RESIZE | VSTOR_OP_VOL_WIPE,
+        },
+    [VSTOR_POOL_SHEEPDOG] =
+        {
+            .type = VSTOR_POOL_SHEEPDOG,
+            .name = "sheepdog",
+            .supported = FALSE,
+            .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_NETWORK | VSTOR_SOURCE_NAME,
+        },
+    [VSTOR_POOL_GLUSTER] =
+        {
+            .type = VSTOR_POOL_GLUSTER,
+            .name = "gluster",
+            .supported = TRUE,
+            .source_flags =
+                VSTOR_SOURCE_HOST | VSTOR_SOURCE_NETWORK | VSTOR_SOURCE_NAME | VSTOR_SOURCE_DIR,
+            .rules = VSTOR_RULE_SOURCE_DIR_ROOT,
+            .vol_formats = vstor_vol_format_names,
+            .default_vol_format = VSTOR_VOL_FORMAT_RAW,
+            .ops = VSTOR_OP_POOL_FIND_SOURCES | VSTOR_OP_VOL_DELETE,
+        },
+    [VSTOR_POOL_ZFS] =
+        {
+            .type = VSTOR_POOL_ZFS,
+            .name = "zfs",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_NAME | VSTOR_SOURCE_DEVICE,
+            .target_prefix = "/dev/zvol/",
+            .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_DELETE | VSTOR_OP_VOL_CREATE |
+                   VSTOR_OP_VOL_DELETE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
+        },
+    [VSTOR_POOL_VSTORAGE] =
+        {
+            .type = VSTOR_POOL_VSTORAGE,
+            .name = "vstorage",
+            .supported = TRUE,
+            .source_flags = VSTOR_SOURCE_NAME,
+            .vol_formats = vstor_vol_format_names,
+            .default_vol_format = VSTOR_VOL_FORMAT_RAW,
+            .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP |
+                   VSTOR_OP_POOL_DELETE | FILE_VOL_OPS,
+        },
 };
 
 const VstorPoolCaps *

@@ -34,6 +34,14 @@ typedef enum {
     VSTOR_SOURCE_NETWORK = 1 << 6,
 } VstorSourceFlags;
 
+/* Parse rules libvirt applies to single types, beyond what source_flags says. */
+typedef enum {
+    VSTOR_RULE_SOURCE_NAME_REQUIRED = 1 << 0, /* <source> must carry <name> (rbd) */
+    VSTOR_RULE_SOURCE_DIR_ROOT = 1 << 1, /* a <source> without <dir> means "/" (gluster) */
+    VSTOR_RULE_COW_FEATURE = 1 << 2, /* <features><cow> is accepted (dir, fs) */
+    VSTOR_RULE_INITIATOR_REQUIRED = 1 << 3, /* initiator IQN is required (iscsi-direct) */
+} VstorPoolRules;
+
 /* Operations a type's backend provides (what later drives the driver and the CLI). */
 typedef enum {
     VSTOR_OP_POOL_BUILD = 1 << 0,
@@ -88,9 +96,9 @@ typedef enum {
 
 typedef struct {
     VstorPoolType type;
-    const char *name;            /* "dir", "netfs", ... as in XML */
-    gboolean supported;          /* a backend exists in vstor (sheepdog: no) */
-    guint source_flags;          /* VstorSourceFlags */
+    const char *name; /* "dir", "netfs", ... as in XML */
+    gboolean supported; /* a backend exists in vstor (sheepdog: no) */
+    guint source_flags; /* VstorSourceFlags */
     /* Source formats (fs types, partition-table types, lvm2), NULL-terminated, or NULL
      * when the type has no source format; default_source_format indexes it. */
     const char *const *source_formats;
@@ -101,7 +109,11 @@ typedef struct {
     /* XML namespace of backend-specific options, or NULL. */
     const char *ns_prefix;
     const char *ns_href;
-    guint ops;                   /* VstorPoolOps */
+    guint rules; /* VstorPoolRules */
+    /* When set, the target path is this prefix + the source name, whatever <target> says
+     * (logical: "/dev/", zfs: "/dev/zvol/"). */
+    const char *target_prefix;
+    guint ops; /* VstorPoolOps */
 } VstorPoolCaps;
 
 /* The entry for @type; NULL for an out-of-range value. */

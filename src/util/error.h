@@ -128,7 +128,8 @@ typedef enum {
     VSTOR_ERR_NO_NETWORK_PORT = 107,
     VSTOR_ERR_NO_HOSTNAME = 108,
     VSTOR_ERR_CHECKPOINT_INCONSISTENT = 109,
-    VSTOR_ERR_MULTIPLE_DOMAINS = 110,} VstorErrorCode;
+    VSTOR_ERR_MULTIPLE_DOMAINS = 110,
+} VstorErrorCode;
 
 GQuark vstor_error_quark(void);
 

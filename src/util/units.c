@@ -7,8 +7,8 @@
 #include "util/error.h"
 
 int
-vstor_scale_integer(unsigned long long *value, const char *unit,
-                    unsigned long long default_scale, unsigned long long limit, GError **err)
+vstor_scale_integer(unsigned long long *value, const char *unit, unsigned long long default_scale,
+                    unsigned long long limit, GError **err)
 {
     unsigned long long scale;
 
@@ -148,6 +148,7 @@ vstor_parse_size(const char *str, unsigned long long default_scale, gboolean all
 malformed:
     vstor_error_set(err, VSTOR_ERR_INVALID_ARG,
                     "malformed size '%s': expected a number with an optional unit such as "
-                    "10G or 512MiB", str ? str : "");
+                    "10G or 512MiB",
+                    str ? str : "");
     return -1;
 }

@@ -10,8 +10,7 @@
  * unknown unit and VSTOR_ERR_OVERFLOW when the product would exceed @limit; *value is
  * changed only on success. */
 int vstor_scale_integer(unsigned long long *value, const char *unit,
-                        unsigned long long default_scale, unsigned long long limit,
-                        GError **err);
+                        unsigned long long default_scale, unsigned long long limit, GError **err);
 
 /* Parses @str as a whole non-negative decimal number (optional surrounding blanks, no sign,
  * nothing else). Returns FALSE, leaving *ret_value alone, when it is not one or overflows. */

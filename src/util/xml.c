@@ -45,8 +45,7 @@ parse_error_cb(void *ctx, const char *msg G_GNUC_UNUSED, ...)
     g_string_append_c(pointer, '^');
 
     vstor_error_set(&state->error, VSTOR_ERR_XML_DETAIL, "%s:%d: %s%s\n%s",
-                    e->file ? e->file : "(document)", e->line, e->message, line->str,
-                    pointer->str);
+                    e->file ? e->file : "(document)", e->line, e->message, line->str, pointer->str);
 }
 
 static void
@@ -59,7 +58,7 @@ vstor_xml_parse(const char *text, const char *docname, const char *root_name, GE
 {
     g_autoptr(xmlDoc) doc = NULL;
     xmlParserCtxt *pctxt;
-    ParseState state = { NULL };
+    ParseState state = {NULL};
     xmlNode *root;
     size_t len;
 
@@ -69,8 +68,8 @@ vstor_xml_parse(const char *text, const char *docname, const char *root_name, GE
 
     len = strlen(text);
     if (len > VSTOR_XML_MAX_SIZE) {
-        vstor_error_set(err, VSTOR_ERR_XML_ERROR, "document %s is larger than %d bytes",
-                        docname, VSTOR_XML_MAX_SIZE);
+        vstor_error_set(err, VSTOR_ERR_XML_ERROR, "document %s is larger than %d bytes", docname,
+                        VSTOR_XML_MAX_SIZE);
         return NULL;
     }
     /* A DOCTYPE is the only way in for entity declarations and external subsets: refuse it
@@ -78,7 +77,8 @@ vstor_xml_parse(const char *text, const char *docname, const char *root_name, GE
     if (strstr(text, "<!DOCTYPE") || strstr(text, "<!ENTITY")) {
         vstor_error_set(err, VSTOR_ERR_XML_ERROR,
                         "document %s has a DOCTYPE or ENTITY declaration; vstor does not "
-                        "accept DTDs or entities, remove them", docname);
+                        "accept DTDs or entities, remove them",
+                        docname);
         return NULL;
     }
 
@@ -102,8 +102,7 @@ vstor_xml_parse(const char *text, const char *docname, const char *root_name, GE
         if (state.error)
             g_propagate_error(err, state.error);
         else
-            vstor_error_set(err, VSTOR_ERR_XML_ERROR, "failed to parse xml document '%s'",
-                            docname);
+            vstor_error_set(err, VSTOR_ERR_XML_ERROR, "failed to parse xml document '%s'", docname);
         return NULL;
     }
     if (doc->intSubset || doc->extSubset) {
@@ -282,6 +281,11 @@ escape_into(GString *out, const char *str)
         case '&': g_string_append(out, "&amp;"); break;
         case '"': g_string_append(out, "&quot;"); break;
         case '\'': g_string_append(out, "&apos;"); break;
+        /* libvirt writes these raw, and then reads them back changed (attribute values
+         * turn them into spaces, \r becomes \n): a character reference keeps them intact. */
+        case '\t': g_string_append(out, "&#9;"); break;
+        case '\n': g_string_append(out, "&#10;"); break;
+        case '\r': g_string_append(out, "&#13;"); break;
         default:
             if (!escape_drops((unsigned char)*p))
                 g_string_append_c(out, *p);

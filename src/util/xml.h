@@ -19,8 +19,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathObject, xmlXPathFreeObject)
  * Refuses DOCTYPE declarations (so no entity is ever expanded or fetched), never uses
  * the network, and fails with VSTOR_ERR_XML_DETAIL (syntax, with line and a pointer) or
  * VSTOR_ERR_XML_ERROR (wrong root, DTD, size). */
-xmlDoc *vstor_xml_parse(const char *text, const char *docname, const char *root_name,
-                        GError **err);
+xmlDoc *vstor_xml_parse(const char *text, const char *docname, const char *root_name, GError **err);
 
 /* Returns an XPath context positioned at @node (the root element when NULL). */
 xmlXPathContext *vstor_xml_context_new(xmlDoc *doc, xmlNode *node);

@@ -19,38 +19,38 @@ static void
 test_scale(void)
 {
     static const ScaleCase cases[] = {
-        { "1", NULL, 1, 0 },
-        { "1", "", 1, 0 },
-        { "5", "b", 5, 0 },
-        { "5", "bytes", 5, 0 },
-        { "5", "BYTE", 5, 0 },
-        { "1", "K", 1024, 0 },
-        { "1", "k", 1024, 0 },
-        { "1", "KiB", 1024, 0 },
-        { "1", "KB", 1000, 0 },
-        { "1", "kb", 1000, 0 },
-        { "1", "M", 1048576, 0 },
-        { "1", "MB", 1000000, 0 },
-        { "1", "G", 1073741824ULL, 0 },
-        { "1", "GiB", 1073741824ULL, 0 },
-        { "1", "GB", 1000000000ULL, 0 },
-        { "1", "T", 1099511627776ULL, 0 },
-        { "1", "TB", 1000000000000ULL, 0 },
-        { "1", "P", 1125899906842624ULL, 0 },
-        { "1", "PB", 1000000000000000ULL, 0 },
-        { "1", "E", 1152921504606846976ULL, 0 },
-        { "1", "EiB", 1152921504606846976ULL, 0 },
-        { "1", "EB", 1000000000000000000ULL, 0 },
-        { "15", "E", 17293822569102704640ULL, 0 },
-        { "16", "E", 0, VSTOR_ERR_OVERFLOW },
-        { "18446744073709551615", "b", G_MAXUINT64, 0 },
-        { "18446744073709551615", "K", 0, VSTOR_ERR_OVERFLOW },
-        { "0", "E", 0, 0 },
-        { "1", "Z", 0, VSTOR_ERR_INVALID_ARG },
-        { "1", "KiBB", 0, VSTOR_ERR_INVALID_ARG },
-        { "1", "Kb2", 0, VSTOR_ERR_INVALID_ARG },
-        { "1", "x", 0, VSTOR_ERR_INVALID_ARG },
-        { "1", "ki", 0, VSTOR_ERR_INVALID_ARG },
+        {"1", NULL, 1, 0},
+        {"1", "", 1, 0},
+        {"5", "b", 5, 0},
+        {"5", "bytes", 5, 0},
+        {"5", "BYTE", 5, 0},
+        {"1", "K", 1024, 0},
+        {"1", "k", 1024, 0},
+        {"1", "KiB", 1024, 0},
+        {"1", "KB", 1000, 0},
+        {"1", "kb", 1000, 0},
+        {"1", "M", 1048576, 0},
+        {"1", "MB", 1000000, 0},
+        {"1", "G", 1073741824ULL, 0},
+        {"1", "GiB", 1073741824ULL, 0},
+        {"1", "GB", 1000000000ULL, 0},
+        {"1", "T", 1099511627776ULL, 0},
+        {"1", "TB", 1000000000000ULL, 0},
+        {"1", "P", 1125899906842624ULL, 0},
+        {"1", "PB", 1000000000000000ULL, 0},
+        {"1", "E", 1152921504606846976ULL, 0},
+        {"1", "EiB", 1152921504606846976ULL, 0},
+        {"1", "EB", 1000000000000000000ULL, 0},
+        {"15", "E", 17293822569102704640ULL, 0},
+        {"16", "E", 0, VSTOR_ERR_OVERFLOW},
+        {"18446744073709551615", "b", G_MAXUINT64, 0},
+        {"18446744073709551615", "K", 0, VSTOR_ERR_OVERFLOW},
+        {"0", "E", 0, 0},
+        {"1", "Z", 0, VSTOR_ERR_INVALID_ARG},
+        {"1", "KiBB", 0, VSTOR_ERR_INVALID_ARG},
+        {"1", "Kb2", 0, VSTOR_ERR_INVALID_ARG},
+        {"1", "x", 0, VSTOR_ERR_INVALID_ARG},
+        {"1", "ki", 0, VSTOR_ERR_INVALID_ARG},
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -245,7 +245,7 @@ test_xml_writer(void)
     g_autofree char *out = NULL;
     g_autofree char *esc = vstor_xml_escape("a<b>&'\"\x01\x1f\tz");
 
-    g_assert_cmpstr(esc, ==, "a&lt;b&gt;&amp;&apos;&quot;\x1f\tz");
+    g_assert_cmpstr(esc, ==, "a&lt;b&gt;&amp;&apos;&quot;\x1f&#9;z");
     vstor_xml_writer_init(&w);
     vstor_xml_writer_addf(&w, "<a>\n");
     vstor_xml_writer_push(&w);
