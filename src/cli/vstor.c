@@ -1,3 +1,159 @@
-/* vstor.c: (being written) */
-#include <glib.h>
-int main(void) { return 0; }
+/* vstor.c: the vstor command line's entry point — global options, the command groups, and
+ * running the parsed commands with virsh's output framing and exit codes. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+
+/* The libvirt release whose virsh storage commands vstor mirrors. */
+#define VSTOR_VIRSH_COMPAT "9.0.0"
+
+const CliCmdGroup cli_groups[] = {
+    {"Storage Pool", "pool", cli_pool_cmds},
+    {"Storage Volume", "volume", cli_vol_cmds},
+    {"Vstor itself", "vstor", cli_vstor_cmds},
+    {NULL},
+};
+
+static void
+ctl_clear(CliCtl *ctl)
+{
+    g_clear_pointer(&ctl->connect_uri, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliCtl, ctl_clear)
+
+static void
+print_long_version(void)
+{
+    printf("vstor command line tool %s\n"
+           "Takes the storage commands of virsh from libvirt %s with the same syntax.\n",
+           VSTOR_VERSION, VSTOR_VIRSH_COMPAT);
+}
+
+/* Returns 0 to go on with the commands at argv[*ret_next], 1 when the option asked for
+ * nothing more (help, version), -1 after printing why the options are wrong. */
+static int
+parse_global_options(CliCtl *ctl, int argc, char **argv, int *ret_next)
+{
+    static const struct option opts[] = {
+        {"connect", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"readonly", no_argument, NULL, 'r'},
+        {"timing", no_argument, NULL, 't'},
+        {"version", optional_argument, NULL, 'v'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    /* '+': options end at the command, whose own options are not ours. ':': report missing
+     * arguments ourselves, in virsh's words. */
+    while ((c = getopt_long(argc, argv, "+:c:hqrtvV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            g_free(ctl->connect_uri);
+            ctl->connect_uri = g_strdup(optarg);
+            break;
+        case 'h': cli_print_usage(ctl->groups); return 1;
+        case 'q': ctl->quiet = TRUE; break;
+        case 'r': ctl->readonly = TRUE; break;
+        case 't': ctl->timing = TRUE; break;
+        case 'v':
+            if (g_strcmp0(optarg, "long") != 0) {
+                puts(VSTOR_VERSION);
+                return 1;
+            }
+            print_long_version();
+            return 1;
+        case 'V': print_long_version(); return 1;
+        case ':': {
+            g_autofree char *msg = NULL;
+
+            for (const struct option *o = opts; o->name; o++)
+                if (o->val == optopt)
+                    msg = g_strdup_printf("option '-%c'/'--%s' requires an argument", optopt,
+                                          o->name);
+            if (!msg)
+                msg = g_strdup_printf("option '-%c' requires an argument", optopt);
+            cli_print_error(msg);
+            return -1;
+        }
+        default: {
+            g_autofree char *msg = NULL;
+
+            if (optopt)
+                msg = g_strdup_printf("unsupported option '-%c'. See --help.", optopt);
+            else
+                msg = g_strdup_printf("unsupported option '%s'. See --help.", argv[optind - 1]);
+            cli_print_error(msg);
+            return -1;
+        }
+        }
+    }
+    *ret_next = optind;
+    return 0;
+}
+
+/* Runs the commands one after the other, as virsh does: each failure is reported and the
+ * next command still runs; the last command's result is the exit status. */
+static gboolean
+run_commands(CliCtl *ctl, const CliCmd *cmds)
+{
+    gboolean ok = TRUE;
+
+    for (const CliCmd *c = cmds; c; c = c->next) {
+        g_autoptr(GError) err = NULL;
+        gint64 before = g_get_monotonic_time();
+
+        ok = c->def->handler(ctl, c, &err);
+        if (!ok && err)
+            cli_print_error(err->message);
+        if (ctl->timing)
+            printf("\n(Time: %.3f ms)\n\n", (double)(g_get_monotonic_time() - before) / 1000.0);
+        else if (!ctl->quiet)
+            putchar('\n');
+        fflush(stdout);
+    }
+    return ok;
+}
+
+int
+main(int argc, char **argv)
+{
+    g_auto(CliCtl) ctl = {.groups = cli_groups};
+    g_autoptr(CliCmd) cmds = NULL;
+    g_autoptr(GError) err = NULL;
+    gboolean ok;
+    int next = 0;
+    int rc;
+
+    if ((rc = parse_global_options(&ctl, argc, argv, &next)) != 0)
+        return rc > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    if (!ctl.connect_uri)
+        ctl.connect_uri = g_strdup(g_getenv("VSTOR_DEFAULT_CONNECT_URI"));
+
+    if (next == argc) {
+        cli_print_error("interactive mode is not available yet; give a command, "
+                        "see 'vstor help'");
+        return EXIT_FAILURE;
+    }
+    /* One word is a whole command line, possibly several commands; more are one command. */
+    if (argc - next == 1) {
+        rc = *argv[next] ? cli_parse_string(ctl.groups, argv[next], &cmds, &err) : -1;
+    } else {
+        rc = cli_parse_argv(ctl.groups, argc - next, argv + next, &cmds, &err);
+    }
+    if (rc < 0) {
+        if (err)
+            cli_print_error(err->message);
+        return EXIT_FAILURE;
+    }
+
+    ok = run_commands(&ctl, cmds);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_print_error("failed to write the output");
+        return EXIT_FAILURE;
+    }
+    return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}
