@@ -15,7 +15,7 @@ def count_meson(path):
             if not line.strip():
                 continue
             rec = json.loads(line)
-            out = rec.get("stdo") or ""
+            out = rec.get("stdout") or rec.get("stdo") or ""
             p = f_ = s = 0
             for tap in out.splitlines():
                 m = re.match(r"^(not ok|ok)\b(.*)$", tap)
