@@ -511,3 +511,45 @@ vstor_vol_def_format(VstorPoolType pool_type, const VstorVolDef *def)
     vstor_xml_writer_addf(&w, "</volume>\n");
     return vstor_xml_writer_finish(&w);
 }
+
+static void
+copy_target(VstorVolTarget *dst, const VstorVolTarget *src)
+{
+    dst->path = g_strdup(src->path);
+    dst->format = src->format;
+    vstor_perms_init(&dst->perms);
+    vstor_perms_copy(&dst->perms, &src->perms);
+    dst->timestamps = src->timestamps ? g_memdup2(src->timestamps, sizeof(*src->timestamps)) : NULL;
+    dst->encryption = src->encryption ? vstor_encryption_copy(src->encryption) : NULL;
+    dst->compat = g_strdup(src->compat);
+    dst->nocow = src->nocow;
+    dst->has_features = src->has_features;
+    dst->features = src->features;
+    dst->cluster_size = src->cluster_size;
+}
+
+VstorVolDef *
+vstor_vol_def_copy(const VstorVolDef *def)
+{
+    VstorVolDef *copy = vstor_vol_def_new();
+
+    copy->name = g_strdup(def->name);
+    copy->key = g_strdup(def->key);
+    copy->type = def->type;
+    for (guint i = 0; i < def->extents->len; i++) {
+        const VstorVolExtent *e = &g_array_index(def->extents, VstorVolExtent, i);
+
+        vstor_vol_def_add_extent(copy, e->path, e->start, e->end);
+    }
+    copy->capacity = def->capacity;
+    copy->allocation = def->allocation;
+    copy->has_allocation = def->has_allocation;
+    copy->physical = def->physical;
+    vstor_perms_clear(&copy->target.perms);
+    copy_target(&copy->target, &def->target);
+    if (def->backing_store) {
+        copy->backing_store = g_new0(VstorVolTarget, 1);
+        copy_target(copy->backing_store, def->backing_store);
+    }
+    return copy;
+}

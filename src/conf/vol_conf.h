@@ -98,6 +98,9 @@ VstorVolDef *vstor_vol_def_new(void);
 void vstor_vol_def_free(VstorVolDef *def); /* accepts NULL */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorVolDef, vstor_vol_def_free)
 
+/* A deep copy of @def. */
+VstorVolDef *vstor_vol_def_copy(const VstorVolDef *def);
+
 /* Appends an extent (a copy of @path) to def->extents. */
 void vstor_vol_def_add_extent(VstorVolDef *def, const char *path, unsigned long long start,
                               unsigned long long end);

@@ -1,0 +1,223 @@
+/* vstor.h: libvstor, vstor's public C API. A connection is embedded (the storage driver runs
+ * in-process on a state root: "vstor:///embed?root=DIR") or, later, remote (to vstord).
+ *
+ * Every fallible call returns NULL / -1 and fills a GError from the VSTOR_ERROR domain, whose
+ * codes are libvirt's virErrorNumber values. Every call with flags rejects unknown bits.
+ * Handles are small values (names and UUIDs); they stay valid after the object changes and
+ * calls on a handle whose object is gone fail with VSTOR_ERR_NO_STORAGE_POOL/VOL. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The error domain of every GError vstor returns; codes are libvirt's virErrorNumber. */
+#define VSTOR_ERROR (vstor_error_quark())
+GQuark vstor_error_quark(void);
+
+typedef struct _VstorConnect VstorConnect;
+typedef struct _VstorStoragePool VstorStoragePool;
+typedef struct _VstorStorageVol VstorStorageVol;
+
+/* States of a pool (libvirt's virStoragePoolState). */
+typedef enum {
+    VSTOR_STORAGE_POOL_INACTIVE = 0,
+    VSTOR_STORAGE_POOL_BUILDING = 1,
+    VSTOR_STORAGE_POOL_RUNNING = 2,
+    VSTOR_STORAGE_POOL_DEGRADED = 3,
+    VSTOR_STORAGE_POOL_INACCESSIBLE = 4,
+} VstorStoragePoolState;
+
+typedef struct {
+    VstorStoragePoolState state;
+    guint64 capacity; /* bytes */
+    guint64 allocation; /* bytes */
+    guint64 available; /* bytes */
+} VstorStoragePoolInfo;
+
+/* Volume types (libvirt's virStorageVolType). */
+typedef enum {
+    VSTOR_STORAGE_VOL_FILE = 0,
+    VSTOR_STORAGE_VOL_BLOCK = 1,
+    VSTOR_STORAGE_VOL_DIR = 2,
+    VSTOR_STORAGE_VOL_NETWORK = 3,
+    VSTOR_STORAGE_VOL_NETDIR = 4,
+    VSTOR_STORAGE_VOL_PLOOP = 5,
+} VstorStorageVolType;
+
+typedef struct {
+    VstorStorageVolType type;
+    guint64 capacity; /* bytes */
+    guint64 allocation; /* bytes (physical size with VSTOR_STORAGE_VOL_GET_PHYSICAL) */
+} VstorStorageVolInfo;
+
+/* Flag values are libvirt's, so they pass through unchanged. */
+enum {
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_INACTIVE = 1 << 0,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_ACTIVE = 1 << 1,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT = 1 << 2,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT = 1 << 3,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART = 1 << 4,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART = 1 << 5,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_DIR = 1 << 6,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_FS = 1 << 7,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_NETFS = 1 << 8,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_LOGICAL = 1 << 9,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_DISK = 1 << 10,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_ISCSI = 1 << 11,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_SCSI = 1 << 12,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_MPATH = 1 << 13,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_RBD = 1 << 14,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_SHEEPDOG = 1 << 15,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_GLUSTER = 1 << 16,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_ZFS = 1 << 17,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE = 1 << 18,
+    VSTOR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT = 1 << 19,
+};
+enum {
+    VSTOR_STORAGE_POOL_BUILD_NEW = 0,
+    VSTOR_STORAGE_POOL_BUILD_REPAIR = 1 << 0,
+    VSTOR_STORAGE_POOL_BUILD_RESIZE = 1 << 1,
+    VSTOR_STORAGE_POOL_BUILD_NO_OVERWRITE = 1 << 2,
+    VSTOR_STORAGE_POOL_BUILD_OVERWRITE = 1 << 3,
+};
+enum {
+    VSTOR_STORAGE_POOL_CREATE_WITH_BUILD = 1 << 0,
+    VSTOR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE = 1 << 1,
+    VSTOR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE = 1 << 2,
+};
+enum {
+    VSTOR_STORAGE_POOL_DELETE_NORMAL = 0,
+    VSTOR_STORAGE_POOL_DELETE_ZEROED = 1 << 0,
+};
+enum {
+    VSTOR_STORAGE_XML_INACTIVE = 1 << 0,
+};
+enum {
+    VSTOR_STORAGE_VOL_CREATE_PREALLOC_METADATA = 1 << 0,
+    VSTOR_STORAGE_VOL_CREATE_REFLINK = 1 << 1,
+};
+enum {
+    VSTOR_STORAGE_VOL_DELETE_NORMAL = 0,
+    VSTOR_STORAGE_VOL_DELETE_ZEROED = 1 << 0,
+    VSTOR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS = 1 << 1,
+};
+enum {
+    VSTOR_STORAGE_VOL_RESIZE_ALLOCATE = 1 << 0,
+    VSTOR_STORAGE_VOL_RESIZE_DELTA = 1 << 1,
+    VSTOR_STORAGE_VOL_RESIZE_SHRINK = 1 << 2,
+};
+enum {
+    VSTOR_STORAGE_VOL_GET_PHYSICAL = 1 << 0,
+};
+enum {
+    VSTOR_STORAGE_VOL_STREAM_SPARSE = 1 << 0,
+};
+/* Wipe algorithms (libvirt's virStorageVolWipeAlgorithm). */
+typedef enum {
+    VSTOR_STORAGE_VOL_WIPE_ALG_ZERO = 0,
+    VSTOR_STORAGE_VOL_WIPE_ALG_NNSA = 1,
+    VSTOR_STORAGE_VOL_WIPE_ALG_DOD = 2,
+    VSTOR_STORAGE_VOL_WIPE_ALG_BSI = 3,
+    VSTOR_STORAGE_VOL_WIPE_ALG_GUTMANN = 4,
+    VSTOR_STORAGE_VOL_WIPE_ALG_SCHNEIER = 5,
+    VSTOR_STORAGE_VOL_WIPE_ALG_PFITZNER7 = 6,
+    VSTOR_STORAGE_VOL_WIPE_ALG_PFITZNER33 = 7,
+    VSTOR_STORAGE_VOL_WIPE_ALG_RANDOM = 8,
+    VSTOR_STORAGE_VOL_WIPE_ALG_TRIM = 9,
+} VstorStorageVolWipeAlgorithm;
+
+/* --- connections --- */
+
+/* Opens @uri: "vstor:///embed?root=DIR" runs the driver in this process on the state root
+ * DIR (created if needed; one owner at a time). Fails with VSTOR_ERR_NO_CONNECT for a URI
+ * it cannot serve, VSTOR_ERR_OPERATION_INVALID when the root is owned by another process. */
+VstorConnect *vstor_connect_open(const char *uri, unsigned int flags, GError **error);
+/* Closes @conn (NULL is fine); handles made from it must not be used afterwards. */
+void vstor_connect_close(VstorConnect *conn);
+const char *vstor_connect_get_uri(VstorConnect *conn);
+
+/* --- pools --- */
+
+VstorStoragePool *vstor_storage_pool_lookup_by_name(VstorConnect *conn, const char *name,
+                                                    GError **error);
+VstorStoragePool *vstor_storage_pool_lookup_by_uuid_string(VstorConnect *conn, const char *uuid,
+                                                           GError **error);
+VstorStoragePool *vstor_storage_pool_lookup_by_target_path(VstorConnect *conn, const char *path,
+                                                           GError **error);
+VstorStoragePool *vstor_storage_pool_lookup_by_volume(VstorStorageVol *vol, GError **error);
+/* Pools matching the VSTOR_CONNECT_LIST_STORAGE_POOLS_* filter, sorted by name: a GPtrArray
+ * of VstorStoragePool* that frees them with it. */
+GPtrArray *vstor_connect_list_all_storage_pools(VstorConnect *conn, unsigned int flags,
+                                                GError **error);
+VstorStoragePool *vstor_storage_pool_define_xml(VstorConnect *conn, const char *xml,
+                                                unsigned int flags, GError **error);
+VstorStoragePool *vstor_storage_pool_create_xml(VstorConnect *conn, const char *xml,
+                                                unsigned int flags, GError **error);
+int vstor_storage_pool_build(VstorStoragePool *pool, unsigned int flags, GError **error);
+/* Starts (libvirt: "create") an inactive pool. */
+int vstor_storage_pool_create(VstorStoragePool *pool, unsigned int flags, GError **error);
+/* Stops an active pool; nothing in it is destroyed. */
+int vstor_storage_pool_destroy(VstorStoragePool *pool, GError **error);
+int vstor_storage_pool_delete(VstorStoragePool *pool, unsigned int flags, GError **error);
+int vstor_storage_pool_undefine(VstorStoragePool *pool, GError **error);
+int vstor_storage_pool_refresh(VstorStoragePool *pool, unsigned int flags, GError **error);
+int vstor_storage_pool_get_info(VstorStoragePool *pool, VstorStoragePoolInfo *ret_info,
+                                GError **error);
+char *vstor_storage_pool_get_xml_desc(VstorStoragePool *pool, unsigned int flags, GError **error);
+int vstor_storage_pool_get_autostart(VstorStoragePool *pool, gboolean *ret_autostart,
+                                     GError **error);
+int vstor_storage_pool_set_autostart(VstorStoragePool *pool, gboolean autostart, GError **error);
+/* 1 or 0, -1 on error. */
+int vstor_storage_pool_is_active(VstorStoragePool *pool, GError **error);
+int vstor_storage_pool_is_persistent(VstorStoragePool *pool, GError **error);
+const char *vstor_storage_pool_get_name(VstorStoragePool *pool);
+/* The canonical UUID text (36 characters). */
+const char *vstor_storage_pool_get_uuid_string(VstorStoragePool *pool);
+void vstor_storage_pool_free(VstorStoragePool *pool); /* accepts NULL */
+
+/* --- volumes --- */
+
+/* The volumes of an active pool, sorted by name: a GPtrArray of VstorStorageVol*. */
+GPtrArray *vstor_storage_pool_list_all_volumes(VstorStoragePool *pool, unsigned int flags,
+                                               GError **error);
+VstorStorageVol *vstor_storage_vol_lookup_by_name(VstorStoragePool *pool, const char *name,
+                                                  GError **error);
+VstorStorageVol *vstor_storage_vol_lookup_by_key(VstorConnect *conn, const char *key,
+                                                 GError **error);
+VstorStorageVol *vstor_storage_vol_lookup_by_path(VstorConnect *conn, const char *path,
+                                                  GError **error);
+VstorStorageVol *vstor_storage_vol_create_xml(VstorStoragePool *pool, const char *xml,
+                                              unsigned int flags, GError **error);
+/* Clones or converts @source (in any active pool) into a new volume of @pool. */
+VstorStorageVol *vstor_storage_vol_create_xml_from(VstorStoragePool *pool, const char *xml,
+                                                   VstorStorageVol *source, unsigned int flags,
+                                                   GError **error);
+int vstor_storage_vol_delete(VstorStorageVol *vol, unsigned int flags, GError **error);
+int vstor_storage_vol_wipe(VstorStorageVol *vol, unsigned int flags, GError **error);
+int vstor_storage_vol_wipe_pattern(VstorStorageVol *vol, unsigned int algorithm, unsigned int flags,
+                                   GError **error);
+int vstor_storage_vol_resize(VstorStorageVol *vol, guint64 capacity, unsigned int flags,
+                             GError **error);
+int vstor_storage_vol_get_info(VstorStorageVol *vol, unsigned int flags,
+                               VstorStorageVolInfo *ret_info, GError **error);
+char *vstor_storage_vol_get_xml_desc(VstorStorageVol *vol, unsigned int flags, GError **error);
+char *vstor_storage_vol_get_path(VstorStorageVol *vol, GError **error);
+/* Copies [offset, offset + length) of @vol (length 0: to its end) into the file descriptor
+ * @fd, which must be seekable when VSTOR_STORAGE_VOL_STREAM_SPARSE keeps holes as holes. */
+int vstor_storage_vol_download_to_fd(VstorStorageVol *vol, int fd, guint64 offset, guint64 length,
+                                     unsigned int flags, GError **error);
+/* Writes the data of @fd (from its current position to its end) into @vol at @offset; with
+ * VSTOR_STORAGE_VOL_STREAM_SPARSE the holes of a seekable @fd are sent as holes. */
+int vstor_storage_vol_upload_from_fd(VstorStorageVol *vol, int fd, guint64 offset, guint64 length,
+                                     unsigned int flags, GError **error);
+const char *vstor_storage_vol_get_name(VstorStorageVol *vol);
+const char *vstor_storage_vol_get_key(VstorStorageVol *vol);
+const char *vstor_storage_vol_get_pool_name(VstorStorageVol *vol);
+void vstor_storage_vol_free(VstorStorageVol *vol); /* accepts NULL */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorConnect, vstor_connect_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorStoragePool, vstor_storage_pool_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorStorageVol, vstor_storage_vol_free)
+
+G_END_DECLS

@@ -1,0 +1,117 @@
+/* backend.h: what a pool type's backend provides — one table of operations per type. The
+ * driver calls these with the pool's lock released for anything slow; a NULL slot means
+ * the type does not support that operation (the capability table says the same). */
+#pragma once
+
+#include <glib.h>
+
+#include "conf/pool_conf.h"
+#include "conf/vol_conf.h"
+#include "util/job.h"
+
+typedef struct _VstorCommandRunner VstorCommandRunner;
+
+/* Returns the mount table's text (/proc/self/mounts format), or NULL with @err set. */
+typedef char *(*VstorMountTableReader)(gpointer data, GError **err);
+
+/* What every backend call gets besides the pool: how to run external commands, and where the
+ * fs/netfs backends read the mount table (NULL: /proc/self/mounts; tests simulate mounts). */
+typedef struct {
+    VstorCommandRunner *runner;
+    VstorMountTableReader read_mounts;
+    gpointer read_mounts_data;
+} VstorBackendEnv;
+
+/* Flags of build (libvirt's VIR_STORAGE_POOL_BUILD_*). */
+enum {
+    VSTOR_POOL_BUILD_NEW = 0,
+    VSTOR_POOL_BUILD_REPAIR = 1 << 0,
+    VSTOR_POOL_BUILD_RESIZE = 1 << 1,
+    VSTOR_POOL_BUILD_NO_OVERWRITE = 1 << 2,
+    VSTOR_POOL_BUILD_OVERWRITE = 1 << 3,
+};
+
+/* Flags of pool delete and volume delete (VIR_STORAGE_POOL_DELETE_*, VIR_STORAGE_VOL_DELETE_*). */
+enum {
+    VSTOR_POOL_DELETE_NORMAL = 0,
+    VSTOR_POOL_DELETE_ZEROED = 1 << 0,
+};
+enum {
+    VSTOR_VOL_DELETE_NORMAL = 0,
+    VSTOR_VOL_DELETE_ZEROED = 1 << 0,
+    VSTOR_VOL_DELETE_WITH_SNAPSHOTS = 1 << 1,
+};
+
+/* Flags of volume create / create-from (VIR_STORAGE_VOL_CREATE_*). */
+enum {
+    VSTOR_VOL_CREATE_PREALLOC_METADATA = 1 << 0,
+    VSTOR_VOL_CREATE_REFLINK = 1 << 1,
+};
+
+/* Flags of volume resize (VIR_STORAGE_VOL_RESIZE_*). */
+enum {
+    VSTOR_VOL_RESIZE_ALLOCATE = 1 << 0,
+    VSTOR_VOL_RESIZE_DELTA = 1 << 1,
+    VSTOR_VOL_RESIZE_SHRINK = 1 << 2,
+};
+
+/* Wipe algorithms (VIR_STORAGE_VOL_WIPE_ALG_*), in libvirt's numbering. */
+typedef enum {
+    VSTOR_WIPE_ZERO,
+    VSTOR_WIPE_NNSA,
+    VSTOR_WIPE_DOD,
+    VSTOR_WIPE_BSI,
+    VSTOR_WIPE_GUTMANN,
+    VSTOR_WIPE_SCHNEIER,
+    VSTOR_WIPE_PFITZNER7,
+    VSTOR_WIPE_PFITZNER33,
+    VSTOR_WIPE_RANDOM,
+    VSTOR_WIPE_TRIM,
+    VSTOR_WIPE_LAST
+} VstorWipeAlgorithm;
+
+typedef struct {
+    VstorPoolType type;
+
+    /* Is the pool's storage already running (mounted, logged in)? Used after a restart to
+     * re-attach without stopping and starting. */
+    int (*check)(VstorBackendEnv *env, VstorPoolDef *def, gboolean *ret_active, GError **err);
+    /* For an active pool whose storage can vanish behind vstor's back (an fs/netfs mount):
+     * fails with VSTOR_ERR_OPERATION_INVALID saying what is wrong and how to recover; the
+     * driver then reports the pool inaccessible. NULL: the storage cannot vanish. */
+    int (*check_access)(VstorBackendEnv *env, VstorPoolDef *def, GError **err);
+    int (*build)(VstorBackendEnv *env, VstorPoolDef *def, unsigned int flags, VstorJob *job,
+                 GError **err);
+    int (*start)(VstorBackendEnv *env, VstorPoolDef *def, GError **err);
+    /* Lists the pool's volumes (new VstorVolDef objects, the array owns them) and updates
+     * def's capacity, allocation and available. */
+    int (*refresh)(VstorBackendEnv *env, VstorPoolDef *def, GPtrArray **ret_vols, GError **err);
+    /* Updates only def's capacity, allocation and available (cheap; read on every info). */
+    int (*refresh_sizes)(VstorBackendEnv *env, VstorPoolDef *def, GError **err);
+    int (*stop)(VstorBackendEnv *env, VstorPoolDef *def, GError **err);
+    int (*delete_pool)(VstorBackendEnv *env, VstorPoolDef *def, unsigned int flags, GError **err);
+
+    /* Fills in the new volume's key, type and target path; does no I/O. */
+    int (*create_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, GError **err);
+    int (*build_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, unsigned int flags,
+                     VstorJob *job, GError **err);
+    int (*build_vol_from)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol,
+                          const VstorVolDef *input, unsigned int flags, VstorJob *job,
+                          GError **err);
+    /* Re-reads one volume's sizes, format and permissions from its storage. */
+    int (*refresh_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, GError **err);
+    int (*delete_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, unsigned int flags,
+                      GError **err);
+    int (*resize_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol,
+                      unsigned long long capacity, unsigned int flags, VstorJob *job, GError **err);
+    int (*wipe_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol,
+                    VstorWipeAlgorithm algorithm, unsigned int flags, VstorJob *job, GError **err);
+    /* Opens the volume's data for a stream: read-only for download, write for upload. */
+    int (*open_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, gboolean for_write,
+                    int *ret_fd, GError **err);
+} VstorBackend;
+
+extern const VstorBackend vstor_backend_dir;
+
+/* The backend of @type, or NULL when vstor has none (yet) for it. */
+const VstorBackend *vstor_backend_for_type(VstorPoolType type);

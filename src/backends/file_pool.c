@@ -1,0 +1,265 @@
+/* file_pool.c: reading a file pool — the directory scan that lists volumes, the probe of
+ * each file (format, sizes, backing store, permissions, timestamps) and the pool's sizes. */
+#include "backends/file_vol.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "util/error.h"
+#include "volfmt/probe.h"
+
+int
+vstor_file_pool_open_dir(const VstorPoolDef *pool, GError **err)
+{
+    int fd = open(pool->target_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0)
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot open directory '%s'",
+                              pool->target_path);
+    return fd;
+}
+
+static void
+set_timestamp(VstorVolTimestamp *ts, const struct timespec *t)
+{
+    ts->sec = t->tv_sec;
+    ts->nsec = t->tv_nsec;
+}
+
+static void
+replace_backing(VstorVolDef *vol, const VstorImageInfo *info)
+{
+    if (vol->backing_store) {
+        g_free(vol->backing_store->path);
+        vstor_perms_clear(&vol->backing_store->perms);
+        g_free(vol->backing_store->compat);
+        g_free(vol->backing_store->timestamps);
+        g_clear_pointer(&vol->backing_store->encryption, vstor_encryption_free);
+        g_clear_pointer(&vol->backing_store, g_free);
+    }
+    if (!info->backing_path)
+        return;
+    vol->backing_store = g_new0(VstorVolTarget, 1);
+    vstor_perms_init(&vol->backing_store->perms);
+    vol->backing_store->path =
+        vstor_volfmt_backing_is_file(info->backing_path)
+            ? vstor_volfmt_backing_resolve(vol->target.path, info->backing_path)
+            : g_strdup(info->backing_path);
+    vol->backing_store->format =
+        info->backing_format >= 0 ? info->backing_format : VSTOR_VOL_FORMAT_RAW;
+    if (info->backing_format < 0 && vstor_volfmt_backing_is_file(info->backing_path)) {
+        /* The header does not say: probe the backing file itself, as libvirt does. */
+        g_auto(VstorImageInfo) binfo = {0};
+
+        if (vstor_volfmt_probe_path(vol->backing_store->path, &binfo, NULL) == 0)
+            vol->backing_store->format = binfo.format;
+    }
+}
+
+/* Fills @vol from what the open file @fd holds. */
+static int
+update_from_fd(VstorVolDef *vol, int fd, GError **err)
+{
+    g_auto(VstorImageInfo) info = {0};
+    const struct stat *st;
+
+    if (vstor_volfmt_probe(fd, vol->target.path, &info, err) < 0)
+        return -1;
+    st = &info.st;
+    if (S_ISDIR(st->st_mode)) {
+        vol->type = VSTOR_VOL_DIR;
+        vol->target.format = VSTOR_VOL_FORMAT_DIR;
+    } else if (S_ISBLK(st->st_mode)) {
+        vol->type = VSTOR_VOL_BLOCK;
+        vol->target.format = info.format;
+    } else {
+        vol->type = VSTOR_VOL_FILE;
+        vol->target.format = info.format;
+    }
+    vol->capacity = info.capacity;
+    vol->allocation = info.allocation;
+    vol->has_allocation = TRUE;
+    vol->physical = info.physical;
+    vol->target.cluster_size = info.cluster_size;
+    g_free(vol->target.compat);
+    vol->target.compat = info.has_features ? g_strdup(info.compat) : NULL;
+    vol->target.has_features = info.has_features;
+    vol->target.features = info.features;
+
+    if (info.encrypted) {
+        if (!vol->target.encryption)
+            vol->target.encryption = vstor_encryption_new();
+        vol->target.encryption->format = info.encryption_format;
+    }
+    replace_backing(vol, &info);
+
+    vstor_perms_clear(&vol->target.perms);
+    vol->target.perms.mode = st->st_mode & 07777;
+    vol->target.perms.uid = st->st_uid;
+    vol->target.perms.gid = st->st_gid;
+    if (!vol->target.timestamps)
+        vol->target.timestamps = g_new0(VstorVolTimestamps, 1);
+    set_timestamp(&vol->target.timestamps->atime, &st->st_atim);
+    set_timestamp(&vol->target.timestamps->mtime, &st->st_mtim);
+    set_timestamp(&vol->target.timestamps->ctime, &st->st_ctim);
+    vol->target.timestamps->btime = VSTOR_VOL_TIMESTAMP_UNSET;
+    return 0;
+}
+
+/* Opens the entry @name of the pool directory for probing. A symlink is followed only when
+ * it stays inside the pool; anything else that is not a file, directory or block device is
+ * skipped (returns -2, no error), like libvirt's lost+found or a dangling link. */
+static int
+open_entry(int dirfd, const char *pool_real, const char *name, GError **err)
+{
+    struct stat st;
+    int fd;
+
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return -2; /* vanished meanwhile */
+    if (S_ISLNK(st.st_mode)) {
+        g_autofree char *link = g_build_filename(pool_real, name, NULL);
+        g_autofree char *real = realpath(link, NULL);
+        g_autofree char *prefix = g_strconcat(pool_real, "/", NULL);
+
+        if (!real || !g_str_has_prefix(real, prefix) || strchr(real + strlen(prefix), '/'))
+            return -2;
+        if (stat(real, &st) < 0)
+            return -2;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISBLK(st.st_mode))
+        return -2;
+    fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return -2;
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot open volume '%s'", name);
+        return -1;
+    }
+    return fd;
+}
+
+static gboolean
+has_control_chars(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return TRUE;
+    return FALSE;
+}
+
+int
+vstor_file_pool_refresh_sizes(VstorBackendEnv *env, VstorPoolDef *pool, GError **err)
+{
+    struct statvfs sb;
+
+    if (statvfs(pool->target_path, &sb) < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot statvfs path '%s'",
+                              pool->target_path);
+        return -1;
+    }
+    /* libvirt's figures: free blocks (not just those available to users) count as
+     * available, and allocation is what is not free. */
+    pool->capacity = (unsigned long long)sb.f_frsize * sb.f_blocks;
+    pool->available = (unsigned long long)sb.f_bfree * sb.f_frsize;
+    pool->allocation = pool->capacity - pool->available;
+    return 0;
+}
+
+int
+vstor_file_pool_refresh(VstorBackendEnv *env, VstorPoolDef *pool, GPtrArray **ret_vols,
+                        GError **err)
+{
+    g_autoptr(GPtrArray) vols = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_vol_def_free);
+    g_autofree char *pool_real = NULL;
+    struct stat st;
+    struct dirent *ent;
+    DIR *dir;
+    int dirfd = vstor_file_pool_open_dir(pool, err);
+
+    if (dirfd < 0)
+        return -1;
+    if (!(pool_real = realpath(pool->target_path, NULL)) || fstat(dirfd, &st) < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot stat path '%s'",
+                              pool->target_path);
+        close(dirfd);
+        return -1;
+    }
+    if (!(dir = fdopendir(dirfd))) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot open directory '%s'",
+                              pool->target_path);
+        close(dirfd);
+        return -1;
+    }
+    while ((errno = 0, ent = readdir(dir))) {
+        g_autoptr(VstorVolDef) vol = NULL;
+        g_autoptr(GError) perr = NULL;
+        int fd;
+
+        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0 ||
+            has_control_chars(ent->d_name))
+            continue;
+        fd = open_entry(dirfd, pool_real, ent->d_name, &perr);
+        if (fd == -2)
+            continue;
+        if (fd < 0) {
+            g_debug("pool '%s': skipping '%s': %s", pool->name, ent->d_name, perr->message);
+            continue;
+        }
+        vol = vstor_vol_def_new();
+        vol->name = g_strdup(ent->d_name);
+        vol->target.path = g_build_filename(pool->target_path, ent->d_name, NULL);
+        vol->key = g_strdup(vol->target.path);
+        /* An image whose header cannot be read is still a volume (listed as raw) rather
+         * than a reason to fail the whole pool, as it is in libvirt. */
+        if (update_from_fd(vol, fd, &perr) < 0) {
+            g_debug("pool '%s': '%s' probes badly: %s", pool->name, ent->d_name, perr->message);
+            if (fstat(fd, &st) == 0) {
+                vol->capacity = vol->physical = (unsigned long long)st.st_size;
+                vol->allocation = (unsigned long long)st.st_blocks * 512;
+            }
+            vol->target.format = VSTOR_VOL_FORMAT_RAW;
+        }
+        close(fd);
+        g_ptr_array_add(vols, g_steal_pointer(&vol));
+    }
+    closedir(dir);
+
+    if (vstor_file_pool_refresh_sizes(env, pool, err) < 0)
+        return -1;
+    *ret_vols = g_steal_pointer(&vols);
+    return 0;
+}
+
+int
+vstor_file_vol_refresh(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol, GError **err)
+{
+    g_autofree char *pool_real = realpath(pool->target_path, NULL);
+    int dirfd, fd;
+    int ret;
+
+    if (!pool_real) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot stat path '%s'",
+                              pool->target_path);
+        return -1;
+    }
+    if ((dirfd = vstor_file_pool_open_dir(pool, err)) < 0)
+        return -1;
+    fd = open_entry(dirfd, pool_real, vol->name, err);
+    close(dirfd);
+    if (fd == -2) {
+        vstor_error_set(err, VSTOR_ERR_NO_STORAGE_VOL,
+                        "volume '%s' is no longer present in pool '%s'", vol->name, pool->name);
+        return -1;
+    }
+    if (fd < 0)
+        return -1;
+    ret = update_from_fd(vol, fd, err);
+    close(fd);
+    return ret;
+}

@@ -1,0 +1,68 @@
+/* driver_priv.h: the driver's private state, shared by driver.c (open, persistence, the
+ * registry), driver_pool.c (pool lifecycle) and driver_vol.c (volumes). Not a public API. */
+#pragma once
+
+#include "storage/driver.h"
+
+struct _VstorDriver {
+    /* One lock for the registry and every pool's state. Slow work (mkfs, mount, copying
+     * data) runs with it released, behind the starting/building/async_jobs markers, so
+     * reads never wait behind a job. */
+    GMutex lock;
+    GCond cond; /* signalled when a pool stops starting */
+
+    char *root; /* NULL: system paths */
+    char *config_dir; /* <etc>/storage */
+    char *autostart_dir; /* <etc>/storage/autostart */
+    char *state_dir; /* <run>/storage */
+    int lock_fd;
+
+    GPtrArray *pools; /* VstorPoolObj*, owned */
+    GPtrArray *subscribers; /* event subscribers (driver_events.c) */
+    GQueue pending_events; /* queued under the lock, delivered after it is released */
+    guint next_subscriber_id;
+    guint64 next_job_id;
+    VstorBackendEnv env;
+};
+
+/* Registry look-ups; the caller holds drv->lock. The _id variant fails with libvirt's
+ * "no storage pool with matching uuid" error. */
+VstorPoolObj *driver_find_pool_by_name(VstorDriver *drv, const char *name);
+VstorPoolObj *driver_find_pool_by_uuid(VstorDriver *drv, const guint8 *uuid);
+VstorPoolObj *driver_find_pool(VstorDriver *drv, const VstorPoolId *id, GError **err);
+/* The same, and fails with "storage pool '%s' is not active" unless it is active. */
+VstorPoolObj *driver_find_active_pool(VstorDriver *drv, const VstorPoolId *id, GError **err);
+void driver_add_pool(VstorDriver *drv, VstorPoolObj *obj);
+void driver_remove_pool(VstorDriver *drv, VstorPoolObj *obj);
+
+/* Persistence (caller holds the lock). */
+char *driver_config_path(VstorDriver *drv, const char *name);
+char *driver_state_path(VstorDriver *drv, const char *name);
+char *driver_autostart_path(VstorDriver *drv, const char *name);
+int driver_save_config(VstorDriver *drv, const VstorPoolDef *def, GError **err);
+int driver_save_state(VstorDriver *drv, const VstorPoolObj *obj, GError **err);
+void driver_remove_state(VstorDriver *drv, const char *name);
+int driver_set_autostart_link(VstorDriver *drv, const char *name, gboolean on, GError **err);
+
+const VstorBackend *driver_backend(const VstorPoolObj *obj, GError **err);
+
+/* Refreshes @obj's volumes and sizes with the lock held (dir scans are fast; slow backends
+ * will move this off the lock). On failure the pool is left as it was. */
+int driver_pool_do_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err);
+/* Marks an active pool inactive: volumes dropped, state file removed, new_def applied;
+ * a transient pool is removed from the registry (obj is then freed). */
+void driver_pool_mark_inactive(VstorDriver *drv, VstorPoolObj *obj);
+
+/* Fails with libvirt's "unsupported flags" VSTOR_ERR_INVALID_ARG when @flags has bits
+ * outside @allowed. */
+int driver_check_flags(unsigned int flags, unsigned int allowed, const char *func, GError **err);
+
+/* Queues an event about @def (caller holds the lock); driver_flush_events delivers the queue
+ * and must be called without the lock. */
+void driver_queue_event(VstorDriver *drv, const VstorPoolDef *def, VstorPoolEventType event);
+void driver_flush_events(VstorDriver *drv);
+void driver_events_init(VstorDriver *drv);
+void driver_events_clear(VstorDriver *drv);
+
+void driver_fill_id(const VstorPoolDef *def, VstorPoolId *ret_id);
+guint64 driver_next_job_id(VstorDriver *drv);

@@ -1,0 +1,112 @@
+/* pool_obj.c: pool records and their volume tables. No locking here: the driver holds its
+ * lock around every call. */
+#include "storage/pool_obj.h"
+
+static void
+vol_obj_free(gpointer p)
+{
+    VstorVolObj *vol = p;
+
+    vstor_vol_def_free(vol->def);
+    vstor_job_unref(vol->job);
+    g_free(vol);
+}
+
+VstorPoolObj *
+vstor_pool_obj_new(VstorPoolDef *def)
+{
+    VstorPoolObj *obj = g_new0(VstorPoolObj, 1);
+
+    obj->def = def;
+    obj->vols = g_ptr_array_new_with_free_func(vol_obj_free);
+    obj->jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_job_unref);
+    obj->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    obj->by_key = g_hash_table_new(g_str_hash, g_str_equal);
+    obj->by_path = g_hash_table_new(g_str_hash, g_str_equal);
+    return obj;
+}
+
+void
+vstor_pool_obj_free(VstorPoolObj *obj)
+{
+    if (!obj)
+        return;
+    g_hash_table_destroy(obj->by_name);
+    g_hash_table_destroy(obj->by_key);
+    g_hash_table_destroy(obj->by_path);
+    g_ptr_array_unref(obj->vols);
+    g_ptr_array_unref(obj->jobs);
+    vstor_pool_def_free(obj->def);
+    vstor_pool_def_free(obj->new_def);
+    g_free(obj->inaccessible);
+    g_free(obj);
+}
+
+const VstorPoolDef *
+vstor_pool_obj_inactive_def(const VstorPoolObj *obj)
+{
+    return obj->new_def ? obj->new_def : obj->def;
+}
+
+VstorVolObj *
+vstor_pool_obj_add_vol(VstorPoolObj *obj, VstorVolDef *def)
+{
+    VstorVolObj *vol = g_new0(VstorVolObj, 1);
+
+    vol->def = def;
+    g_ptr_array_add(obj->vols, vol);
+    g_hash_table_insert(obj->by_name, def->name, vol);
+    if (def->key)
+        g_hash_table_insert(obj->by_key, def->key, vol);
+    if (def->target.path)
+        g_hash_table_insert(obj->by_path, def->target.path, vol);
+    return vol;
+}
+
+static void
+unindex(VstorPoolObj *obj, VstorVolObj *vol)
+{
+    g_hash_table_remove(obj->by_name, vol->def->name);
+    if (vol->def->key && g_hash_table_lookup(obj->by_key, vol->def->key) == vol)
+        g_hash_table_remove(obj->by_key, vol->def->key);
+    if (vol->def->target.path && g_hash_table_lookup(obj->by_path, vol->def->target.path) == vol)
+        g_hash_table_remove(obj->by_path, vol->def->target.path);
+}
+
+void
+vstor_pool_obj_remove_vol(VstorPoolObj *obj, VstorVolObj *vol)
+{
+    unindex(obj, vol);
+    g_ptr_array_remove(obj->vols, vol);
+}
+
+void
+vstor_pool_obj_clear_vols(VstorPoolObj *obj, gboolean keep_building)
+{
+    for (guint i = obj->vols->len; i > 0; i--) {
+        VstorVolObj *vol = obj->vols->pdata[i - 1];
+
+        if (keep_building && (vol->building || vol->in_use))
+            continue;
+        unindex(obj, vol);
+        g_ptr_array_remove_index(obj->vols, i - 1);
+    }
+}
+
+VstorVolObj *
+vstor_pool_obj_find_vol(const VstorPoolObj *obj, const char *name)
+{
+    return name ? g_hash_table_lookup(obj->by_name, name) : NULL;
+}
+
+VstorVolObj *
+vstor_pool_obj_find_vol_by_key(const VstorPoolObj *obj, const char *key)
+{
+    return key ? g_hash_table_lookup(obj->by_key, key) : NULL;
+}
+
+VstorVolObj *
+vstor_pool_obj_find_vol_by_path(const VstorPoolObj *obj, const char *path)
+{
+    return path ? g_hash_table_lookup(obj->by_path, path) : NULL;
+}

@@ -1,0 +1,172 @@
+/* fileio.c: durable writes and the state-root lock. Every definition and state file goes
+ * through vstor_file_write_atomic so a crash never leaves half a file behind. */
+#include "util/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/error.h"
+
+static int
+write_all(int fd, const char *data, gsize len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        data += n;
+        len -= (gsize)n;
+    }
+    return 0;
+}
+
+int
+vstor_dir_fsync(const char *dir, GError **err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0 || fsync(fd) < 0) {
+        int e = errno;
+
+        if (fd >= 0)
+            close(fd);
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, e, "cannot sync directory '%s'", dir);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int
+vstor_file_write_atomic(const char *path, const char *data, gssize len, mode_t mode, GError **err)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *tmp = g_strdup_printf("%s/.%s" VSTOR_TEMP_MARK "XXXXXX", dir, base);
+    int fd;
+
+    if (len < 0)
+        len = (gssize)strlen(data);
+    fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
+    if (fd < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot create '%s'", tmp);
+        return -1;
+    }
+    if (fchmod(fd, mode) < 0 || write_all(fd, data, (gsize)len) < 0 || fsync(fd) < 0) {
+        int e = errno;
+
+        close(fd);
+        unlink(tmp);
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, e, "cannot write '%s'", path);
+        return -1;
+    }
+    if (close(fd) < 0) {
+        int e = errno;
+
+        unlink(tmp);
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, e, "cannot write '%s'", path);
+        return -1;
+    }
+    if (rename(tmp, path) < 0) {
+        int e = errno;
+
+        unlink(tmp);
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, e, "cannot replace '%s'", path);
+        return -1;
+    }
+    return vstor_dir_fsync(dir, err);
+}
+
+int
+vstor_dir_ensure(const char *dir, mode_t mode, GError **err)
+{
+    if (g_mkdir_with_parents(dir, (int)mode) < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot create directory '%s'",
+                              dir);
+        return -1;
+    }
+    return 0;
+}
+
+guint
+vstor_dir_remove_temp_files(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *ent;
+    guint n = 0;
+
+    if (!d)
+        return 0;
+    while ((ent = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+
+        if (ent[0] != '.' || !strstr(ent, VSTOR_TEMP_MARK))
+            continue;
+        path = g_build_filename(dir, ent, NULL);
+        if (unlink(path) == 0)
+            n++;
+    }
+    return n;
+}
+
+int
+vstor_file_lock(const char *path, int *ret_fd, GError **err)
+{
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    g_autofree char *pid = NULL;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot open lock file '%s'",
+                              path);
+        return -1;
+    }
+    /* Open-file-description locks: released when this fd closes, not when any fd of the
+     * process to the same file closes, and they conflict between threads too. */
+    if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+        int e = errno;
+        char holder[32] = "";
+        ssize_t n = pread(fd, holder, sizeof(holder) - 1, 0);
+
+        close(fd);
+        if (e == EAGAIN || e == EACCES) {
+            holder[n > 0 ? n : 0] = '\0';
+            g_strstrip(holder);
+            vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID,
+                            "state root lock '%s' is held by another vstor process%s%s%s; "
+                            "stop it or use another root",
+                            path, holder[0] ? " (pid " : "", holder, holder[0] ? ")" : "");
+        } else {
+            vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, e, "cannot lock '%s'", path);
+        }
+        return -1;
+    }
+    pid = g_strdup_printf("%d\n", (int)getpid());
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0) {
+        int e = errno;
+
+        close(fd);
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, e, "cannot write lock file '%s'", path);
+        return -1;
+    }
+    *ret_fd = fd;
+    return 0;
+}
+
+int
+vstor_file_remove(const char *path, GError **err)
+{
+    if (unlink(path) < 0 && errno != ENOENT) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot remove '%s'", path);
+        return -1;
+    }
+    return 0;
+}

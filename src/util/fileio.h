@@ -1,0 +1,31 @@
+/* fileio.h: crash-safe file writes (temp + fsync + rename + fsync of the directory), the
+ * one-owner lock on a state root, and small directory helpers. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+/* Suffix of the temporary files vstor_file_write_atomic leaves behind if it is killed. */
+#define VSTOR_TEMP_MARK ".vstor-tmp-"
+
+/* Replaces @path with @data atomically: after a crash the file is either the old or the
+ * new content, never a mix. Fails with VSTOR_ERR_SYSTEM_ERROR (errno text appended). */
+int vstor_file_write_atomic(const char *path, const char *data, gssize len, mode_t mode,
+                            GError **err);
+
+/* fsync()s the directory @dir so a rename or unlink in it is durable. */
+int vstor_dir_fsync(const char *dir, GError **err);
+
+/* Creates @dir and its parents with @mode; fine when it exists. VSTOR_ERR_SYSTEM_ERROR. */
+int vstor_dir_ensure(const char *dir, mode_t mode, GError **err);
+
+/* Removes temp files a killed writer left in @dir; returns how many. */
+guint vstor_dir_remove_temp_files(const char *dir);
+
+/* Takes the exclusive lock of @path (created if needed) and writes our pid into it.
+ * *ret_fd keeps the lock until closed. Fails with VSTOR_ERR_OPERATION_INVALID naming the
+ * holder's pid when another process owns it, VSTOR_ERR_SYSTEM_ERROR otherwise. */
+int vstor_file_lock(const char *path, int *ret_fd, GError **err);
+
+/* Removes @path, fine when it does not exist. VSTOR_ERR_SYSTEM_ERROR otherwise. */
+int vstor_file_remove(const char *path, GError **err);

@@ -1,0 +1,138 @@
+/* job.c: job objects. Counters are atomics so a reader polling progress never takes a lock
+ * a worker holds, and cancellation is a GCancellable so GIO calls can be interrupted too. */
+#include "util/job.h"
+
+#include <stdatomic.h>
+
+#include "util/error.h"
+
+struct _VstorJob {
+    gint ref;
+    guint64 id;
+    VstorJobKind kind;
+    char *pool;
+    char *vol;
+    _Atomic guint64 done;
+    _Atomic guint64 total;
+    GCancellable *cancellable;
+};
+
+VstorJob *
+vstor_job_new(guint64 id, VstorJobKind kind, const char *pool, const char *vol)
+{
+    VstorJob *job = g_new0(VstorJob, 1);
+
+    job->ref = 1;
+    job->id = id;
+    job->kind = kind;
+    job->pool = g_strdup(pool);
+    job->vol = g_strdup(vol);
+    job->cancellable = g_cancellable_new();
+    return job;
+}
+
+VstorJob *
+vstor_job_ref(VstorJob *job)
+{
+    g_atomic_int_inc(&job->ref);
+    return job;
+}
+
+void
+vstor_job_unref(VstorJob *job)
+{
+    if (!job || !g_atomic_int_dec_and_test(&job->ref))
+        return;
+    g_free(job->pool);
+    g_free(job->vol);
+    g_object_unref(job->cancellable);
+    g_free(job);
+}
+
+guint64
+vstor_job_id(const VstorJob *job)
+{
+    return job->id;
+}
+
+VstorJobKind
+vstor_job_kind(const VstorJob *job)
+{
+    return job->kind;
+}
+
+const char *
+vstor_job_kind_to_string(VstorJobKind kind)
+{
+    static const char *const names[] = {
+        [VSTOR_JOB_VOL_BUILD] = "vol-build",       [VSTOR_JOB_VOL_CLONE] = "vol-clone",
+        [VSTOR_JOB_VOL_WIPE] = "vol-wipe",         [VSTOR_JOB_VOL_UPLOAD] = "vol-upload",
+        [VSTOR_JOB_VOL_DOWNLOAD] = "vol-download", [VSTOR_JOB_VOL_RESIZE] = "vol-resize",
+        [VSTOR_JOB_POOL_BUILD] = "pool-build",     [VSTOR_JOB_POOL_DELETE] = "pool-delete",
+    };
+
+    return (guint)kind < G_N_ELEMENTS(names) ? names[kind] : "unknown";
+}
+
+const char *
+vstor_job_pool(const VstorJob *job)
+{
+    return job->pool;
+}
+
+const char *
+vstor_job_vol(const VstorJob *job)
+{
+    return job->vol;
+}
+
+void
+vstor_job_set_total(VstorJob *job, guint64 total)
+{
+    if (job)
+        atomic_store(&job->total, total);
+}
+
+void
+vstor_job_add_done(VstorJob *job, guint64 bytes)
+{
+    if (job)
+        atomic_fetch_add(&job->done, bytes);
+}
+
+void
+vstor_job_get_progress(const VstorJob *job, guint64 *ret_done, guint64 *ret_total)
+{
+    *ret_done = atomic_load(&((VstorJob *)job)->done);
+    *ret_total = atomic_load(&((VstorJob *)job)->total);
+}
+
+void
+vstor_job_cancel(VstorJob *job)
+{
+    if (job)
+        g_cancellable_cancel(job->cancellable);
+}
+
+gboolean
+vstor_job_is_cancelled(const VstorJob *job)
+{
+    return job && g_cancellable_is_cancelled(job->cancellable);
+}
+
+GCancellable *
+vstor_job_cancellable(VstorJob *job)
+{
+    return job ? job->cancellable : NULL;
+}
+
+int
+vstor_job_check(VstorJob *job, GError **err)
+{
+    if (!vstor_job_is_cancelled(job))
+        return 0;
+    vstor_error_set(err, VSTOR_ERR_OPERATION_ABORTED, "%s of '%s%s%s' was cancelled",
+                    vstor_job_kind_to_string(job->kind), job->pool, job->vol ? "/" : "",
+                    job->vol ? job->vol : "");
+    return -1;
+}

@@ -1,0 +1,754 @@
+/* test-driver.c: the storage driver's state rules, persistence and dir-pool volumes, run
+ * on a temporary state root with real files (no daemon, no devices). */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "storage/driver.h"
+#include "testutil.h"
+#include "util/error.h"
+
+typedef struct {
+    char *tmp; /* scratch directory */
+    char *root; /* state root */
+    char *pooldir; /* target of the test pool */
+    VstorDriver *drv;
+} Fixture;
+
+static char *
+pool_xml(const char *name, const char *path)
+{
+    return g_strdup_printf("<pool type='dir'><name>%s</name><target><path>%s</path></target>"
+                           "</pool>",
+                           name, path);
+}
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+
+    f->tmp = g_dir_make_tmp("vstor-driver-XXXXXX", &err);
+    g_assert_no_error(err);
+    f->root = g_build_filename(f->tmp, "root", NULL);
+    f->pooldir = g_build_filename(f->tmp, "pools", "p1", NULL);
+    f->drv = vstor_driver_open(f->root, 0, &err);
+    g_assert_no_error(err);
+}
+
+static void
+remove_tree(const char *path)
+{
+    const char *argv[] = {"rm", "-rf", path, NULL};
+
+    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                 NULL);
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    vstor_driver_close(f->drv);
+    remove_tree(f->tmp);
+    g_free(f->tmp);
+    g_free(f->root);
+    g_free(f->pooldir);
+}
+
+static void
+reopen(Fixture *f)
+{
+    g_autoptr(GError) err = NULL;
+
+    vstor_driver_close(f->drv);
+    f->drv = vstor_driver_open(f->root, 0, &err);
+    g_assert_no_error(err);
+}
+
+/* Defines, builds and starts the dir pool "p1" and returns its id. */
+static void
+make_active_pool(Fixture *f, VstorPoolId *id)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = pool_xml("p1", f->pooldir);
+
+    g_assert_cmpint(vstor_driver_pool_define(f->drv, xml, 0, id, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_driver_pool_build(f->drv, id, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_driver_pool_start(f->drv, id, 0, &err), ==, 0);
+    g_assert_no_error(err);
+}
+
+#define ASSERT_FAILS(call, code, fragment)                                                         \
+    do {                                                                                           \
+        g_autoptr(GError) e_ = NULL;                                                               \
+        GError **err_ = &e_;                                                                       \
+        (void)err_;                                                                                \
+        g_assert_cmpint((call), <, 0);                                                             \
+        g_assert_error(e_, VSTOR_ERROR, (code));                                                   \
+        if (!strstr(e_->message, (fragment)))                                                      \
+            g_error("message '%s' lacks '%s'", e_->message, (fragment));                           \
+    } while (0)
+
+static void
+test_pool_lifecycle(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorPoolId) found = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = pool_xml("p1", f->pooldir);
+    g_autofree char *config = g_build_filename(f->root, "etc", "storage", "p1.xml", NULL);
+    VstorPoolInfo info;
+
+    g_assert_cmpint(vstor_driver_pool_define(f->drv, xml, 0, &id, &err), ==, 0);
+    g_assert_true(g_file_test(config, G_FILE_TEST_IS_REGULAR));
+    g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_is_persistent(f->drv, &id, &err), ==, 1);
+    g_assert_cmpint(vstor_driver_pool_lookup_by_name(f->drv, "p1", &found, &err), ==, 0);
+    g_assert_cmpmem(found.uuid, 16, id.uuid, 16);
+
+    /* the directory does not exist yet: start fails and the pool stays inactive */
+    ASSERT_FAILS(vstor_driver_pool_start(f->drv, &id, 0, err_), VSTOR_ERR_SYSTEM_ERROR,
+                 "cannot open directory");
+    g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id, &err), ==, 0);
+    ASSERT_FAILS(vstor_driver_pool_refresh(f->drv, &id, 0, err_), VSTOR_ERR_OPERATION_INVALID,
+                 "storage pool 'p1' is not active");
+    ASSERT_FAILS(vstor_driver_pool_destroy(f->drv, &id, err_), VSTOR_ERR_OPERATION_INVALID,
+                 "is not active");
+
+    g_assert_cmpint(vstor_driver_pool_build(f->drv, &id, 0, &err), ==, 0);
+    g_assert_true(g_file_test(f->pooldir, G_FILE_TEST_IS_DIR));
+    g_assert_cmpint(vstor_driver_pool_start(f->drv, &id, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    ASSERT_FAILS(vstor_driver_pool_start(f->drv, &id, 0, err_), VSTOR_ERR_OPERATION_INVALID,
+                 "storage pool 'p1' is already active");
+    ASSERT_FAILS(vstor_driver_pool_build(f->drv, &id, 0, err_), VSTOR_ERR_OPERATION_INVALID,
+                 "already active");
+    ASSERT_FAILS(vstor_driver_pool_undefine(f->drv, &id, err_), VSTOR_ERR_OPERATION_INVALID,
+                 "storage pool 'p1' is still active");
+    ASSERT_FAILS(vstor_driver_pool_delete(f->drv, &id, 0, err_), VSTOR_ERR_OPERATION_INVALID,
+                 "still active");
+
+    g_assert_cmpint(vstor_driver_pool_get_info(f->drv, &id, &info, &err), ==, 0);
+    g_assert_cmpint(info.state, ==, VSTOR_POOL_STATE_RUNNING);
+    g_assert_cmpuint(info.capacity, >, 0);
+    g_assert_cmpuint(info.capacity, ==, info.allocation + info.available);
+
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_get_info(f->drv, &id, &info, &err), ==, 0);
+    g_assert_cmpint(info.state, ==, VSTOR_POOL_STATE_INACTIVE);
+    g_assert_cmpint(vstor_driver_pool_delete(f->drv, &id, 0, &err), ==, 0);
+    g_assert_false(g_file_test(f->pooldir, G_FILE_TEST_EXISTS));
+    g_assert_cmpint(vstor_driver_pool_undefine(f->drv, &id, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
+    ASSERT_FAILS(vstor_driver_pool_lookup_by_name(f->drv, "p1", &found, err_),
+                 VSTOR_ERR_NO_STORAGE_POOL, "no storage pool with matching name 'p1'");
+    ASSERT_FAILS(vstor_driver_pool_start(f->drv, &id, 0, err_), VSTOR_ERR_NO_STORAGE_POOL,
+                 "no storage pool with matching uuid");
+}
+
+static void
+test_define_rules(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorPoolId) id2 = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = pool_xml("p1", f->pooldir);
+    g_autofree char *other = g_build_filename(f->tmp, "other", NULL);
+    g_autofree char *same_name = pool_xml("p1", other);
+    g_autofree char *same_path = pool_xml("p2", f->pooldir);
+    g_autofree char *xml_uuid = NULL;
+    g_autofree char *renamed = NULL;
+    char uuid[VSTOR_UUID_STRING_LEN];
+
+    g_assert_cmpint(vstor_driver_pool_define(f->drv, xml, 0, &id, &err), ==, 0);
+    vstor_uuid_format(id.uuid, uuid);
+    /* same name, new uuid */
+    ASSERT_FAILS(vstor_driver_pool_define(f->drv, same_name, 0, &id2, err_),
+                 VSTOR_ERR_OPERATION_FAILED, "pool 'p1' already exists with uuid");
+    /* same storage under another name */
+    ASSERT_FAILS(vstor_driver_pool_define(f->drv, same_path, 0, &id2, err_),
+                 VSTOR_ERR_OPERATION_FAILED, "Storage source conflict with pool: 'p1'");
+    /* same uuid under another name */
+    renamed = g_strdup_printf("<pool type='dir'><name>p9</name><uuid>%s</uuid><target><path>%s"
+                              "</path></target></pool>",
+                              uuid, other);
+    ASSERT_FAILS(vstor_driver_pool_define(f->drv, renamed, 0, &id2, err_),
+                 VSTOR_ERR_OPERATION_FAILED, "pool 'p1' is already defined with uuid");
+    /* the same pool defined again (same uuid) replaces the definition */
+    xml_uuid = g_strdup_printf("<pool type='dir'><name>p1</name><uuid>%s</uuid><target><path>%s"
+                               "</path></target></pool>",
+                               uuid, other);
+    g_assert_cmpint(vstor_driver_pool_define(f->drv, xml_uuid, 0, &id2, &err), ==, 0);
+    g_assert_no_error(err);
+    {
+        g_autofree char *dump = vstor_driver_pool_get_xml(f->drv, &id, 0, &err);
+
+        g_assert_nonnull(strstr(dump, other));
+    }
+    ASSERT_FAILS(vstor_driver_pool_define(f->drv,
+                                          "<pool type='dir'><name>a/b</name>"
+                                          "<target><path>/x</path></target></pool>",
+                                          0, &id2, err_),
+                 VSTOR_ERR_XML_ERROR, "name");
+    ASSERT_FAILS(vstor_driver_pool_define(f->drv, xml, 0x100, &id2, err_), VSTOR_ERR_INVALID_ARG,
+                 "unsupported flags (0x100)");
+    ASSERT_FAILS(vstor_driver_pool_define(f->drv,
+                                          "<pool type='iscsi'><name>i</name><source><host "
+                                          "name='h'/><device path='iqn.x'/></source><target>"
+                                          "<path>/dev/disk/by-path</path></target></pool>",
+                                          0, &id2, err_),
+                 VSTOR_ERR_NO_SUPPORT, "no backend for pool type 'iscsi'");
+}
+
+static void
+test_transient(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = pool_xml("t1", f->pooldir);
+    g_autoptr(GPtrArray) list = NULL;
+
+    g_assert_cmpint(vstor_driver_pool_create(f->drv, xml, VSTOR_POOL_CREATE_WITH_BUILD, &id, &err),
+                    ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_driver_pool_is_persistent(f->drv, &id, &err), ==, 0);
+    ASSERT_FAILS(vstor_driver_pool_set_autostart(f->drv, &id, TRUE, err_), VSTOR_ERR_INTERNAL_ERROR,
+                 "pool has no config file");
+    /* survives a restart while active */
+    reopen(f);
+    g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id, &err), ==, 1);
+    g_assert_no_error(err);
+    list = vstor_driver_pool_list(f->drv, VSTOR_LIST_POOLS_TRANSIENT, &err);
+    g_assert_cmpuint(list->len, ==, 1);
+    /* gone once stopped */
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
+    ASSERT_FAILS(vstor_driver_pool_is_active(f->drv, &id, err_), VSTOR_ERR_NO_STORAGE_POOL,
+                 "no storage pool");
+}
+
+static void
+test_restart_keeps_state(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorPoolId) id2 = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir2 = g_build_filename(f->tmp, "pools", "p2", NULL);
+    g_autofree char *xml2 = pool_xml("p2", dir2);
+    gboolean autostart = FALSE;
+    g_autoptr(GPtrArray) list = NULL;
+
+    make_active_pool(f, &id);
+    g_assert_cmpint(vstor_driver_pool_define(f->drv, xml2, 0, &id2, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_build(f->drv, &id2, 0, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_set_autostart(f->drv, &id2, TRUE, &err), ==, 0);
+    g_assert_no_error(err);
+
+    /* a second owner of the root is refused */
+    {
+        g_autoptr(GError) e = NULL;
+        VstorDriver *second = vstor_driver_open(f->root, 0, &e);
+
+        g_assert_null(second);
+        g_assert_error(e, VSTOR_ERROR, VSTOR_ERR_OPERATION_INVALID);
+    }
+
+    reopen(f);
+    g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id, &err), ==, 1);
+    g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id2, &err), ==, 1); /* autostarted */
+    g_assert_cmpint(vstor_driver_pool_get_autostart(f->drv, &id2, &autostart, &err), ==, 0);
+    g_assert_true(autostart);
+    list = vstor_driver_pool_list(f->drv, VSTOR_LIST_POOLS_AUTOSTART, &err);
+    g_assert_cmpuint(list->len, ==, 1);
+    g_clear_pointer(&list, g_ptr_array_unref);
+    list = vstor_driver_pool_list(f->drv, VSTOR_LIST_POOLS_ACTIVE | VSTOR_LIST_POOLS_DIR, &err);
+    g_assert_cmpuint(list->len, ==, 2);
+    g_clear_pointer(&list, g_ptr_array_unref);
+    list = vstor_driver_pool_list(f->drv, VSTOR_LIST_POOLS_INACTIVE, &err);
+    g_assert_cmpuint(list->len, ==, 0);
+    g_clear_pointer(&list, g_ptr_array_unref);
+    list = vstor_driver_pool_list(f->drv, VSTOR_LIST_POOLS_FS, &err);
+    g_assert_cmpuint(list->len, ==, 0);
+
+    /* a pool whose directory vanished while vstor was down comes back inactive */
+    vstor_driver_pool_destroy(f->drv, &id2, &err);
+    g_assert_cmpint(vstor_driver_pool_start(f->drv, &id2, 0, &err), ==, 0);
+    vstor_driver_close(f->drv);
+    f->drv = NULL;
+    g_assert_cmpint(rmdir(dir2), ==, 0);
+    f->drv = vstor_driver_open(f->root, 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id2, &err), ==, 0);
+}
+
+static void
+test_redefine_while_active(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorPoolId) id2 = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *other = g_build_filename(f->tmp, "other", NULL);
+    g_autofree char *xml = NULL;
+    g_autofree char *live = NULL;
+    g_autofree char *inactive = NULL;
+    char uuid[VSTOR_UUID_STRING_LEN];
+
+    make_active_pool(f, &id);
+    vstor_uuid_format(id.uuid, uuid);
+    xml = g_strdup_printf("<pool type='dir'><name>p1</name><uuid>%s</uuid><target><path>%s"
+                          "</path></target></pool>",
+                          uuid, other);
+    g_assert_cmpint(vstor_driver_pool_define(f->drv, xml, 0, &id2, &err), ==, 0);
+    live = vstor_driver_pool_get_xml(f->drv, &id, 0, &err);
+    inactive = vstor_driver_pool_get_xml(f->drv, &id, VSTOR_POOL_XML_INACTIVE, &err);
+    g_assert_nonnull(strstr(live, f->pooldir));
+    g_assert_nonnull(strstr(inactive, other));
+    /* the new definition applies once the pool stops */
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
+    g_clear_pointer(&live, g_free);
+    live = vstor_driver_pool_get_xml(f->drv, &id, 0, &err);
+    g_assert_nonnull(strstr(live, other));
+}
+
+static void
+write_file(const char *path, const char *data, gsize len)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(g_file_set_contents(path, data, (gssize)len, &err));
+}
+
+static void
+test_volumes(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) vol = {0};
+    g_auto(VstorVolId) clone = {0};
+    g_auto(VstorVolId) found = {0};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) vols = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *dump = NULL;
+    g_autofree char *outside = g_build_filename(f->tmp, "outside.img", NULL);
+    g_autofree char *link = NULL;
+    VstorVolInfo info;
+    struct stat st;
+
+    make_active_pool(f, &id);
+    /* sparse raw volume */
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>a.img</name><capacity unit='M'>64"
+                                            "</capacity><allocation>0</allocation></volume>",
+                                            0, &vol, &err),
+                    ==, 0);
+    g_assert_no_error(err);
+    path = g_build_filename(f->pooldir, "a.img", NULL);
+    g_assert_cmpstr(vol.key, ==, path);
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, 64 << 20);
+    g_assert_cmpint(st.st_blocks, ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+    g_assert_cmpint(vstor_driver_vol_get_info(f->drv, &vol, 0, &info, &err), ==, 0);
+    g_assert_cmpint(info.type, ==, VSTOR_VOL_FILE);
+    g_assert_cmpuint(info.capacity, ==, 64 << 20);
+    g_assert_cmpuint(info.allocation, ==, 0);
+
+    /* duplicate name */
+    ASSERT_FAILS(vstor_driver_vol_create(f->drv, &id,
+                                         "<volume><name>a.img</name><capacity>1</capacity>"
+                                         "</volume>",
+                                         0, &found, err_),
+                 VSTOR_ERR_STORAGE_VOL_EXIST, "storage volume name 'a.img' already in use.");
+    /* names that would leave the pool */
+    ASSERT_FAILS(vstor_driver_vol_create(f->drv, &id,
+                                         "<volume><name>../x</name><capacity>1</capacity>"
+                                         "</volume>",
+                                         0, &found, err_),
+                 VSTOR_ERR_OPERATION_INVALID, "cannot contain '/'");
+    ASSERT_FAILS(vstor_driver_vol_create(f->drv, &id,
+                                         "<volume><name>..</name><capacity>1</capacity>"
+                                         "</volume>",
+                                         0, &found, err_),
+                 VSTOR_ERR_OPERATION_INVALID, "not allowed");
+
+    /* fully allocated when <allocation> is absent (libvirt's rule) */
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>full.img</name><capacity unit='K'>"
+                                            "512</capacity></volume>",
+                                            0, &found, &err),
+                    ==, 0);
+    g_assert_cmpint(vstor_driver_vol_get_info(f->drv, &found, 0, &info, &err), ==, 0);
+    g_assert_cmpuint(info.allocation, >=, 512 * 1024);
+    vstor_vol_id_clear(&found);
+
+    /* data written behind the driver's back, then cloned: content equal, holes kept */
+    {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(pwrite(fd, "hello", 5, 4096), ==, 5);
+        g_assert_cmpint(pwrite(fd, "world", 5, 32 << 20), ==, 5);
+        close(fd);
+    }
+    g_assert_cmpint(vstor_driver_vol_create_from(f->drv, &id,
+                                                 "<volume><name>b.img</name><capacity>0"
+                                                 "</capacity><allocation>0</allocation>"
+                                                 "</volume>",
+                                                 &vol, 0, &clone, &err),
+                    ==, 0);
+    g_assert_no_error(err);
+    {
+        g_autofree char *cpath = g_build_filename(f->pooldir, "b.img", NULL);
+        g_autofree char *a = NULL, *b = NULL;
+        gsize alen, blen;
+
+        g_assert_true(g_file_get_contents(path, &a, &alen, NULL));
+        g_assert_true(g_file_get_contents(cpath, &b, &blen, NULL));
+        g_assert_cmpmem(a, alen, b, blen);
+        g_assert_cmpint(stat(cpath, &st), ==, 0);
+        g_assert_cmpint(st.st_blocks * 512, <, 1 << 20); /* holes stayed holes */
+    }
+
+    /* resize: grow, refuse to shrink without the flag, shrink with it */
+    g_assert_cmpint(vstor_driver_vol_resize(f->drv, &clone, 128 << 20, 0, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_vol_get_info(f->drv, &clone, 0, &info, &err), ==, 0);
+    g_assert_cmpuint(info.capacity, ==, 128 << 20);
+    ASSERT_FAILS(vstor_driver_vol_resize(f->drv, &clone, 1 << 20, 0, err_), VSTOR_ERR_INVALID_ARG,
+                 "Can't shrink capacity below current capacity");
+    g_assert_cmpint(vstor_driver_vol_resize(f->drv, &clone, 1 << 20,
+                                            VSTOR_VOL_RESIZE_DELTA | VSTOR_VOL_RESIZE_SHRINK, &err),
+                    ==, 0);
+    g_assert_cmpint(vstor_driver_vol_get_info(f->drv, &clone, 0, &info, &err), ==, 0);
+    g_assert_cmpuint(info.capacity, ==, 127 << 20);
+
+    /* wipe (zero): data gone, size kept */
+    g_assert_cmpint(vstor_driver_vol_wipe(f->drv, &vol, 0, 0, &err), ==, 0);
+    {
+        g_autofree char *a = NULL;
+        gsize alen;
+
+        g_assert_true(g_file_get_contents(path, &a, &alen, NULL));
+        g_assert_cmpuint(alen, ==, 64 << 20);
+        g_assert_null(memmem(a, alen, "hello", 5));
+        g_assert_null(memmem(a, alen, "world", 5));
+    }
+    ASSERT_FAILS(vstor_driver_vol_wipe(f->drv, &vol, 99, 0, err_), VSTOR_ERR_INVALID_ARG,
+                 "wiping algorithm 99 not supported");
+
+    /* lookups by key and path; XML */
+    g_assert_cmpint(vstor_driver_vol_lookup_by_path(f->drv, path, &found, &err), ==, 0);
+    g_assert_cmpstr(found.name, ==, "a.img");
+    vstor_vol_id_clear(&found);
+    g_assert_cmpint(vstor_driver_vol_lookup_by_key(f->drv, path, &found, &err), ==, 0);
+    vstor_vol_id_clear(&found);
+    dump = vstor_driver_vol_get_xml(f->drv, &vol, 0, &err);
+    g_assert_nonnull(strstr(dump, "<format type='raw'/>"));
+    g_assert_nonnull(strstr(dump, "<capacity unit='bytes'>67108864</capacity>"));
+
+    /* files appearing behind the daemon's back show up on refresh; a symlink out of the
+     * pool does not */
+    write_file(outside, "secret", 6);
+    link = g_build_filename(f->pooldir, "evil", NULL);
+    g_assert_cmpint(symlink(outside, link), ==, 0);
+    {
+        g_autofree char *p = g_build_filename(f->pooldir, "new.iso", NULL);
+
+        write_file(p, "data", 4);
+    }
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
+    vols = vstor_driver_vol_list(f->drv, &id, 0, &err);
+    g_assert_cmpuint(vols->len, ==, 4);
+    g_assert_cmpstr(((VstorVolId *)vols->pdata[0])->name, ==, "a.img");
+    g_assert_cmpstr(((VstorVolId *)vols->pdata[3])->name, ==, "new.iso");
+    ASSERT_FAILS(vstor_driver_vol_lookup_by_name(f->drv, &id, "evil", &found, err_),
+                 VSTOR_ERR_NO_STORAGE_VOL, "no storage vol with matching name 'evil'");
+
+    /* delete; a pool with volumes can be stopped, and its volumes are gone while stopped */
+    g_assert_cmpint(vstor_driver_vol_delete(f->drv, &vol, 0, &err), ==, 0);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    ASSERT_FAILS(vstor_driver_vol_get_info(f->drv, &vol, 0, &info, err_), VSTOR_ERR_NO_STORAGE_VOL,
+                 "no storage vol with matching name 'a.img'");
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
+    ASSERT_FAILS(vstor_driver_vol_get_info(f->drv, &clone, 0, &info, err_),
+                 VSTOR_ERR_OPERATION_INVALID, "storage pool 'p1' is not active");
+}
+
+static gboolean
+have_qemu_img(void)
+{
+    g_autofree char *p = g_find_program_in_path("qemu-img");
+
+    return p != NULL;
+}
+
+static void
+test_qcow2_volumes(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) vol = {0};
+    g_auto(VstorVolId) conv = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dump = NULL;
+    VstorVolInfo info;
+
+    if (!have_qemu_img()) {
+        g_test_fail_printf("qemu-img is not installed (make check installs qemu-utils)");
+        return;
+    }
+    make_active_pool(f, &id);
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>q.qcow2</name><capacity unit='G'>1"
+                                            "</capacity><target><format type='qcow2'/><compat>"
+                                            "1.1</compat><features><lazy_refcounts/></features>"
+                                            "</target></volume>",
+                                            0, &vol, &err),
+                    ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_driver_vol_get_info(f->drv, &vol, 0, &info, &err), ==, 0);
+    g_assert_cmpuint(info.capacity, ==, 1ULL << 30);
+    g_assert_cmpuint(info.allocation, <, 1 << 20);
+    dump = vstor_driver_vol_get_xml(f->drv, &vol, 0, &err);
+    g_assert_nonnull(strstr(dump, "<format type='qcow2'/>"));
+    g_assert_nonnull(strstr(dump, "<lazy_refcounts/>"));
+
+    /* convert to raw through create-from */
+    g_assert_cmpint(vstor_driver_vol_create_from(f->drv, &id,
+                                                 "<volume><name>r.img</name><capacity>0"
+                                                 "</capacity><target><format type='raw'/>"
+                                                 "</target></volume>",
+                                                 &vol, 0, &conv, &err),
+                    ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_driver_vol_get_info(f->drv, &conv, 0, &info, &err), ==, 0);
+    g_assert_cmpuint(info.capacity, ==, 1ULL << 30);
+
+    /* a backing file that does not exist is refused before anything is made */
+    ASSERT_FAILS(vstor_driver_vol_create(f->drv, &id,
+                                         "<volume><name>bad.qcow2</name><capacity>1"
+                                         "</capacity><target><format type='qcow2'/></target>"
+                                         "<backingStore><path>/nonexistent/base</path>"
+                                         "</backingStore></volume>",
+                                         0, &conv, err_),
+                 VSTOR_ERR_SYSTEM_ERROR, "inaccessible backing store volume /nonexistent/base");
+    {
+        g_autofree char *bad = g_build_filename(f->pooldir, "bad.qcow2", NULL);
+
+        g_assert_false(g_file_test(bad, G_FILE_TEST_EXISTS));
+    }
+}
+
+static void
+test_failed_build_cleans_up(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) vol = {0};
+    g_autoptr(GPtrArray) vols = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *path = NULL;
+
+    make_active_pool(f, &id);
+    /* 1 EiB is past every local filesystem's file size limit: the file is created, then
+     * sizing it fails, and neither the file nor the volume may stay behind. */
+    ASSERT_FAILS(vstor_driver_vol_create(f->drv, &id,
+                                         "<volume><name>huge.img</name><capacity unit='E'>1"
+                                         "</capacity><allocation>0</allocation></volume>",
+                                         0, &vol, err_),
+                 VSTOR_ERR_SYSTEM_ERROR, "cannot size");
+    path = g_build_filename(f->pooldir, "huge.img", NULL);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    vols = vstor_driver_vol_list(f->drv, &id, 0, &err);
+    g_assert_cmpuint(vols->len, ==, 0);
+}
+
+static void
+record_event(const VstorPoolId *pool, VstorPoolEventType event, gpointer data)
+{
+    GString *log = data;
+
+    g_string_append_printf(log, "%s:%d ", pool->name, (int)event);
+}
+
+static void
+test_events(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GString) log = g_string_new(NULL);
+    g_auto(VstorPoolId) id = {0};
+    g_autoptr(GError) err = NULL;
+    guint sub = vstor_driver_event_subscribe(f->drv, record_event, log, NULL);
+
+    g_assert_cmpuint(sub, >, 0);
+    make_active_pool(f, &id);
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_delete(f->drv, &id, 0, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_undefine(f->drv, &id, &err), ==, 0);
+    g_assert_no_error(err);
+    /* defined, created (built), started, refresh, stopped, deleted, undefined */
+    g_assert_cmpstr(log->str, ==, "p1:0 p1:4 p1:2 p1:100 p1:3 p1:5 p1:1 ");
+    vstor_driver_event_unsubscribe(f->drv, sub);
+    vstor_pool_id_clear(&id);
+    make_active_pool(f, &id);
+    g_assert_cmpstr(log->str, ==, "p1:0 p1:4 p1:2 p1:100 p1:3 p1:5 p1:1 ");
+}
+
+/* Downloads all of @vol (sparse) and returns its bytes, counting holes into *ret_holes. */
+static GByteArray *
+download_all(VstorDriver *drv, const VstorVolId *vol, guint64 offset, guint64 length,
+             guint64 *ret_holes)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VstorVolStream) st =
+        vstor_driver_vol_download(drv, vol, offset, length, VSTOR_VOL_STREAM_SPARSE, &err);
+    GByteArray *out = g_byte_array_new();
+    char buf[65536];
+
+    g_assert_no_error(err);
+    *ret_holes = 0;
+    for (;;) {
+        guint64 hole = 0;
+        gssize n = vstor_vol_stream_read(st, buf, sizeof(buf), &hole, &err);
+
+        g_assert_no_error(err);
+        if (n > 0) {
+            g_byte_array_append(out, (guint8 *)buf, (guint)n);
+        } else if (hole > 0) {
+            guint8 *zeros = g_malloc0(hole);
+
+            g_byte_array_append(out, zeros, (guint)hole);
+            g_free(zeros);
+            *ret_holes += hole;
+        } else {
+            break;
+        }
+    }
+    g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&st), &err), ==, 0);
+    return out;
+}
+
+static void
+test_streams(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) src = {0};
+    g_auto(VstorVolId) dst = {0};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GByteArray) all = NULL;
+    g_autoptr(GByteArray) part = NULL;
+    g_autofree char *src_path = NULL;
+    g_autofree char *dst_path = NULL;
+    g_autofree char *a = NULL, *b = NULL;
+    gsize alen, blen;
+    guint64 holes = 0;
+    struct stat st;
+
+    make_active_pool(f, &id);
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>src</name><capacity unit='M'>8"
+                                            "</capacity><allocation>0</allocation></volume>",
+                                            0, &src, &err),
+                    ==, 0);
+    src_path = g_build_filename(f->pooldir, "src", NULL);
+    {
+        int fd = open(src_path, O_WRONLY | O_CLOEXEC);
+
+        g_assert_cmpint(pwrite(fd, "begin", 5, 0), ==, 5);
+        g_assert_cmpint(pwrite(fd, "middle", 6, 4 << 20), ==, 6);
+        close(fd);
+    }
+    /* download: holes come as holes, content equal */
+    all = download_all(f->drv, &src, 0, 0, &holes);
+    g_assert_cmpuint(all->len, ==, 8 << 20);
+    g_assert_cmpuint(holes, >, 6 << 20);
+    g_assert_true(g_file_get_contents(src_path, &a, &alen, NULL));
+    g_assert_cmpmem(a, alen, all->data, all->len);
+    /* offset and length */
+    part = download_all(f->drv, &src, (4 << 20) + 2, 4, &holes);
+    g_assert_cmpmem(part->data, part->len, "ddle", 4);
+
+    /* upload into a second volume, sparse: the result equals the source and keeps holes */
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>dst</name><capacity>0</capacity>"
+                                            "<allocation>0</allocation></volume>",
+                                            0, &dst, &err),
+                    ==, 0);
+    {
+        g_autoptr(VstorVolStream) up =
+            vstor_driver_vol_upload(f->drv, &dst, 0, 0, VSTOR_VOL_STREAM_SPARSE, &err);
+        g_autoptr(VstorVolStream) busy = NULL;
+        g_autoptr(GError) e2 = NULL;
+        VstorPoolInfo info;
+
+        g_assert_no_error(err);
+        /* while streaming, the volume cannot be deleted and the pool cannot stop */
+        g_assert_cmpint(vstor_driver_vol_delete(f->drv, &dst, 0, &e2), ==, -1);
+        g_assert_error(e2, VSTOR_ERROR, VSTOR_ERR_OPERATION_INVALID);
+        g_clear_error(&e2);
+        g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &e2), ==, -1);
+        g_assert_nonnull(strstr(e2->message, "asynchronous jobs running"));
+        g_clear_error(&e2);
+        busy = vstor_driver_vol_upload(f->drv, &dst, 0, 0, 0, &e2);
+        g_assert_null(busy);
+        g_assert_error(e2, VSTOR_ERROR, VSTOR_ERR_OPERATION_INVALID);
+        /* reads do not wait behind the stream */
+        g_assert_cmpint(vstor_driver_pool_get_info(f->drv, &id, &info, &err), ==, 0);
+
+        g_assert_cmpint(vstor_vol_stream_write(up, "begin", 5, &err), ==, 0);
+        g_assert_cmpint(vstor_vol_stream_write_hole(up, (4 << 20) - 5, &err), ==, 0);
+        g_assert_cmpint(vstor_vol_stream_write(up, "middle", 6, &err), ==, 0);
+        g_assert_cmpint(vstor_vol_stream_write_hole(up, (4 << 20) - 6, &err), ==, 0);
+        g_assert_no_error(err);
+        g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&up), &err), ==, 0);
+    }
+    dst_path = g_build_filename(f->pooldir, "dst", NULL);
+    g_assert_true(g_file_get_contents(dst_path, &b, &blen, NULL));
+    g_assert_cmpmem(a, alen, b, blen);
+    g_assert_cmpint(stat(dst_path, &st), ==, 0);
+    g_assert_cmpint(st.st_blocks * 512, <, 1 << 20);
+    {
+        VstorVolInfo info;
+
+        g_assert_cmpint(vstor_driver_vol_get_info(f->drv, &dst, 0, &info, &err), ==, 0);
+        g_assert_cmpuint(info.capacity, ==, 8 << 20); /* refreshed after the upload */
+    }
+
+    /* an upload limited to 4 bytes refuses a fifth, and an aborted stream frees the volume */
+    {
+        g_autoptr(VstorVolStream) up = vstor_driver_vol_upload(f->drv, &dst, 10, 4, 0, &err);
+        g_autoptr(GError) e2 = NULL;
+
+        g_assert_no_error(err);
+        g_assert_cmpint(vstor_vol_stream_write(up, "12345", 5, &e2), ==, -1);
+        g_assert_error(e2, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    }
+    g_assert_cmpint(vstor_driver_vol_delete(f->drv, &dst, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    {
+        g_autoptr(VstorVolStream) down =
+            vstor_driver_vol_download(f->drv, &src, 9 << 20, 0, 0, &err);
+
+        g_assert_null(down);
+        g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("/driver/pool/lifecycle", test_pool_lifecycle);
+    ADD("/driver/pool/define-rules", test_define_rules);
+    ADD("/driver/pool/transient", test_transient);
+    ADD("/driver/pool/restart", test_restart_keeps_state);
+    ADD("/driver/pool/redefine-active", test_redefine_while_active);
+    ADD("/driver/vol/dir", test_volumes);
+    ADD("/driver/vol/qcow2", test_qcow2_volumes);
+    ADD("/driver/vol/failed-build", test_failed_build_cleans_up);
+    ADD("/driver/events", test_events);
+    ADD("/driver/vol/streams", test_streams);
+    return g_test_run();
+}
