@@ -90,6 +90,8 @@ typedef struct {
     int (*refresh_sizes)(VstorBackendEnv *env, VstorPoolDef *def, GError **err);
     int (*stop)(VstorBackendEnv *env, VstorPoolDef *def, GError **err);
     int (*delete_pool)(VstorBackendEnv *env, VstorPoolDef *def, unsigned int flags, GError **err);
+    /* find-storage-pool-sources: the <sources> XML for an optional <source> hint. */
+    char *(*find_sources)(VstorBackendEnv *env, const char *spec, unsigned int flags, GError **err);
 
     /* Fills in the new volume's key, type and target path; does no I/O. */
     int (*create_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, GError **err);

@@ -228,3 +228,30 @@ typedef void (*VstorPoolEventFunc)(const VstorPoolId *pool, VstorPoolEventType e
 guint vstor_driver_event_subscribe(VstorDriver *drv, VstorPoolEventFunc func, gpointer user_data,
                                    GDestroyNotify destroy);
 void vstor_driver_event_unsubscribe(VstorDriver *drv, guint id);
+
+/* --- jobs --- */
+
+typedef struct {
+    guint64 id;
+    VstorJobKind kind;
+    char *pool;
+    char *vol; /* NULL for pool jobs */
+    guint64 done;
+    guint64 total;
+} VstorJobInfo;
+
+void vstor_job_info_free(VstorJobInfo *info);
+
+/* The jobs running in @pool (NULL: in every pool), oldest first: VstorJobInfo*. */
+GPtrArray *vstor_driver_job_list(VstorDriver *drv, const VstorPoolId *pool, GError **err);
+/* Asks job @id to stop; the operation then fails with VSTOR_ERR_OPERATION_ABORTED and removes
+ * what it half made. VSTOR_ERR_INVALID_ARG when no such job runs. */
+int vstor_driver_job_cancel(VstorDriver *drv, guint64 id, GError **err);
+
+/* --- source discovery --- */
+
+/* find-storage-pool-sources: the <sources> document listing what a pool of @type could use,
+ * given an optional <source> hint (@spec, may be NULL). VSTOR_ERR_NO_SUPPORT for types that
+ * cannot discover sources. */
+char *vstor_driver_find_pool_sources(VstorDriver *drv, const char *type, const char *spec,
+                                     unsigned int flags, GError **err);

@@ -6,92 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "storage/driver.h"
-#include "testutil.h"
-#include "util/error.h"
-
-typedef struct {
-    char *tmp; /* scratch directory */
-    char *root; /* state root */
-    char *pooldir; /* target of the test pool */
-    VstorDriver *drv;
-} Fixture;
-
-static char *
-pool_xml(const char *name, const char *path)
-{
-    return g_strdup_printf("<pool type='dir'><name>%s</name><target><path>%s</path></target>"
-                           "</pool>",
-                           name, path);
-}
-
-static void
-fixture_setup(Fixture *f, gconstpointer data)
-{
-    g_autoptr(GError) err = NULL;
-
-    f->tmp = g_dir_make_tmp("vstor-driver-XXXXXX", &err);
-    g_assert_no_error(err);
-    f->root = g_build_filename(f->tmp, "root", NULL);
-    f->pooldir = g_build_filename(f->tmp, "pools", "p1", NULL);
-    f->drv = vstor_driver_open(f->root, 0, &err);
-    g_assert_no_error(err);
-}
-
-static void
-remove_tree(const char *path)
-{
-    const char *argv[] = {"rm", "-rf", path, NULL};
-
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                 NULL);
-}
-
-static void
-fixture_teardown(Fixture *f, gconstpointer data)
-{
-    vstor_driver_close(f->drv);
-    remove_tree(f->tmp);
-    g_free(f->tmp);
-    g_free(f->root);
-    g_free(f->pooldir);
-}
-
-static void
-reopen(Fixture *f)
-{
-    g_autoptr(GError) err = NULL;
-
-    vstor_driver_close(f->drv);
-    f->drv = vstor_driver_open(f->root, 0, &err);
-    g_assert_no_error(err);
-}
-
-/* Defines, builds and starts the dir pool "p1" and returns its id. */
-static void
-make_active_pool(Fixture *f, VstorPoolId *id)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *xml = pool_xml("p1", f->pooldir);
-
-    g_assert_cmpint(vstor_driver_pool_define(f->drv, xml, 0, id, &err), ==, 0);
-    g_assert_no_error(err);
-    g_assert_cmpint(vstor_driver_pool_build(f->drv, id, 0, &err), ==, 0);
-    g_assert_no_error(err);
-    g_assert_cmpint(vstor_driver_pool_start(f->drv, id, 0, &err), ==, 0);
-    g_assert_no_error(err);
-}
-
-#define ASSERT_FAILS(call, code, fragment)                                                         \
-    do {                                                                                           \
-        g_autoptr(GError) e_ = NULL;                                                               \
-        GError **err_ = &e_;                                                                       \
-        (void)err_;                                                                                \
-        g_assert_cmpint((call), <, 0);                                                             \
-        g_assert_error(e_, VSTOR_ERROR, (code));                                                   \
-        if (!strstr(e_->message, (fragment)))                                                      \
-            g_error("message '%s' lacks '%s'", e_->message, (fragment));                           \
-    } while (0)
+#include "driver-fixture.h"
 
 static void
 test_pool_lifecycle(Fixture *f, gconstpointer data)
@@ -565,174 +480,43 @@ test_failed_build_cleans_up(Fixture *f, gconstpointer data)
 }
 
 static void
-record_event(const VstorPoolId *pool, VstorPoolEventType event, gpointer data)
+test_wipe_algorithms(Fixture *f, gconstpointer data)
 {
-    GString *log = data;
-
-    g_string_append_printf(log, "%s:%d ", pool->name, (int)event);
-}
-
-static void
-test_events(Fixture *f, gconstpointer data)
-{
-    g_autoptr(GString) log = g_string_new(NULL);
-    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorPoolId) id = { 0 };
+    g_auto(VstorVolId) vol = { 0 };
     g_autoptr(GError) err = NULL;
-    guint sub = vstor_driver_event_subscribe(f->drv, record_event, log, NULL);
-
-    g_assert_cmpuint(sub, >, 0);
-    make_active_pool(f, &id);
-    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
-    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
-    g_assert_cmpint(vstor_driver_pool_delete(f->drv, &id, 0, &err), ==, 0);
-    g_assert_cmpint(vstor_driver_pool_undefine(f->drv, &id, &err), ==, 0);
-    g_assert_no_error(err);
-    /* defined, created (built), started, refresh, stopped, deleted, undefined */
-    g_assert_cmpstr(log->str, ==, "p1:0 p1:4 p1:2 p1:100 p1:3 p1:5 p1:1 ");
-    vstor_driver_event_unsubscribe(f->drv, sub);
-    vstor_pool_id_clear(&id);
-    make_active_pool(f, &id);
-    g_assert_cmpstr(log->str, ==, "p1:0 p1:4 p1:2 p1:100 p1:3 p1:5 p1:1 ");
-}
-
-/* Downloads all of @vol (sparse) and returns its bytes, counting holes into *ret_holes. */
-static GByteArray *
-download_all(VstorDriver *drv, const VstorVolId *vol, guint64 offset, guint64 length,
-             guint64 *ret_holes)
-{
-    g_autoptr(GError) err = NULL;
-    g_autoptr(VstorVolStream) st =
-        vstor_driver_vol_download(drv, vol, offset, length, VSTOR_VOL_STREAM_SPARSE, &err);
-    GByteArray *out = g_byte_array_new();
-    char buf[65536];
-
-    g_assert_no_error(err);
-    *ret_holes = 0;
-    for (;;) {
-        guint64 hole = 0;
-        gssize n = vstor_vol_stream_read(st, buf, sizeof(buf), &hole, &err);
-
-        g_assert_no_error(err);
-        if (n > 0) {
-            g_byte_array_append(out, (guint8 *)buf, (guint)n);
-        } else if (hole > 0) {
-            guint8 *zeros = g_malloc0(hole);
-
-            g_byte_array_append(out, zeros, (guint)hole);
-            g_free(zeros);
-            *ret_holes += hole;
-        } else {
-            break;
-        }
-    }
-    g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&st), &err), ==, 0);
-    return out;
-}
-
-static void
-test_streams(Fixture *f, gconstpointer data)
-{
-    g_auto(VstorPoolId) id = {0};
-    g_auto(VstorVolId) src = {0};
-    g_auto(VstorVolId) dst = {0};
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GByteArray) all = NULL;
-    g_autoptr(GByteArray) part = NULL;
-    g_autofree char *src_path = NULL;
-    g_autofree char *dst_path = NULL;
-    g_autofree char *a = NULL, *b = NULL;
-    gsize alen, blen;
-    guint64 holes = 0;
+    g_autofree char *path = NULL;
+    g_autofree char *content = NULL;
+    gsize len;
     struct stat st;
+    int fd;
 
     make_active_pool(f, &id);
     g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
-                                            "<volume><name>src</name><capacity unit='M'>8"
-                                            "</capacity><allocation>0</allocation></volume>",
-                                            0, &src, &err),
+                                            "<volume><name>w</name><capacity unit='K'>256"
+                                            "</capacity></volume>",
+                                            0, &vol, &err),
                     ==, 0);
-    src_path = g_build_filename(f->pooldir, "src", NULL);
-    {
-        int fd = open(src_path, O_WRONLY | O_CLOEXEC);
+    path = g_build_filename(f->pooldir, "w", NULL);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    g_assert_cmpint(pwrite(fd, "secret-data", 11, 1000), ==, 11);
+    close(fd);
 
-        g_assert_cmpint(pwrite(fd, "begin", 5, 0), ==, 5);
-        g_assert_cmpint(pwrite(fd, "middle", 6, 4 << 20), ==, 6);
-        close(fd);
-    }
-    /* download: holes come as holes, content equal */
-    all = download_all(f->drv, &src, 0, 0, &holes);
-    g_assert_cmpuint(all->len, ==, 8 << 20);
-    g_assert_cmpuint(holes, >, 6 << 20);
-    g_assert_true(g_file_get_contents(src_path, &a, &alen, NULL));
-    g_assert_cmpmem(a, alen, all->data, all->len);
-    /* offset and length */
-    part = download_all(f->drv, &src, (4 << 20) + 2, 4, &holes);
-    g_assert_cmpmem(part->data, part->len, "ddle", 4);
-
-    /* upload into a second volume, sparse: the result equals the source and keeps holes */
-    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
-                                            "<volume><name>dst</name><capacity>0</capacity>"
-                                            "<allocation>0</allocation></volume>",
-                                            0, &dst, &err),
-                    ==, 0);
-    {
-        g_autoptr(VstorVolStream) up =
-            vstor_driver_vol_upload(f->drv, &dst, 0, 0, VSTOR_VOL_STREAM_SPARSE, &err);
-        g_autoptr(VstorVolStream) busy = NULL;
-        g_autoptr(GError) e2 = NULL;
-        VstorPoolInfo info;
-
-        g_assert_no_error(err);
-        /* while streaming, the volume cannot be deleted and the pool cannot stop */
-        g_assert_cmpint(vstor_driver_vol_delete(f->drv, &dst, 0, &e2), ==, -1);
-        g_assert_error(e2, VSTOR_ERROR, VSTOR_ERR_OPERATION_INVALID);
-        g_clear_error(&e2);
-        g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &e2), ==, -1);
-        g_assert_nonnull(strstr(e2->message, "asynchronous jobs running"));
-        g_clear_error(&e2);
-        busy = vstor_driver_vol_upload(f->drv, &dst, 0, 0, 0, &e2);
-        g_assert_null(busy);
-        g_assert_error(e2, VSTOR_ERROR, VSTOR_ERR_OPERATION_INVALID);
-        /* reads do not wait behind the stream */
-        g_assert_cmpint(vstor_driver_pool_get_info(f->drv, &id, &info, &err), ==, 0);
-
-        g_assert_cmpint(vstor_vol_stream_write(up, "begin", 5, &err), ==, 0);
-        g_assert_cmpint(vstor_vol_stream_write_hole(up, (4 << 20) - 5, &err), ==, 0);
-        g_assert_cmpint(vstor_vol_stream_write(up, "middle", 6, &err), ==, 0);
-        g_assert_cmpint(vstor_vol_stream_write_hole(up, (4 << 20) - 6, &err), ==, 0);
-        g_assert_no_error(err);
-        g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&up), &err), ==, 0);
-    }
-    dst_path = g_build_filename(f->pooldir, "dst", NULL);
-    g_assert_true(g_file_get_contents(dst_path, &b, &blen, NULL));
-    g_assert_cmpmem(a, alen, b, blen);
-    g_assert_cmpint(stat(dst_path, &st), ==, 0);
-    g_assert_cmpint(st.st_blocks * 512, <, 1 << 20);
-    {
-        VstorVolInfo info;
-
-        g_assert_cmpint(vstor_driver_vol_get_info(f->drv, &dst, 0, &info, &err), ==, 0);
-        g_assert_cmpuint(info.capacity, ==, 8 << 20); /* refreshed after the upload */
-    }
-
-    /* an upload limited to 4 bytes refuses a fifth, and an aborted stream frees the volume */
-    {
-        g_autoptr(VstorVolStream) up = vstor_driver_vol_upload(f->drv, &dst, 10, 4, 0, &err);
-        g_autoptr(GError) e2 = NULL;
-
-        g_assert_no_error(err);
-        g_assert_cmpint(vstor_vol_stream_write(up, "12345", 5, &e2), ==, -1);
-        g_assert_error(e2, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
-    }
-    g_assert_cmpint(vstor_driver_vol_delete(f->drv, &dst, 0, &err), ==, 0);
+    /* a multi-pass algorithm through scrub: the data is overwritten, the size kept */
+    g_assert_cmpint(vstor_driver_vol_wipe(f->drv, &vol, VSTOR_WIPE_NNSA, 0, &err), ==, 0);
     g_assert_no_error(err);
-    {
-        g_autoptr(VstorVolStream) down =
-            vstor_driver_vol_download(f->drv, &src, 9 << 20, 0, 0, &err);
+    g_assert_true(g_file_get_contents(path, &content, &len, NULL));
+    g_assert_cmpuint(len, ==, 256 * 1024);
+    g_assert_null(memmem(content, len, "secret-data", 11));
+    g_clear_pointer(&content, g_free);
 
-        g_assert_null(down);
-        g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
-    }
+    /* trim: everything discarded, reads back as zeros */
+    g_assert_cmpint(vstor_driver_vol_wipe(f->drv, &vol, VSTOR_WIPE_TRIM, 0, &err), ==, 0);
+    g_assert_true(g_file_get_contents(path, &content, &len, NULL));
+    for (gsize i = 0; i < len; i++)
+        g_assert_cmpint(content[i], ==, 0);
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    g_assert_cmpint(st.st_blocks, ==, 0);
 }
 
 int
@@ -748,7 +532,6 @@ main(int argc, char **argv)
     ADD("/driver/vol/dir", test_volumes);
     ADD("/driver/vol/qcow2", test_qcow2_volumes);
     ADD("/driver/vol/failed-build", test_failed_build_cleans_up);
-    ADD("/driver/events", test_events);
-    ADD("/driver/vol/streams", test_streams);
+    ADD("/driver/vol/wipe-algorithms", test_wipe_algorithms);
     return g_test_run();
 }

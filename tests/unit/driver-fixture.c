@@ -1,0 +1,68 @@
+/* driver-fixture.c: the shared set-up of the driver tests: a fresh state root per test,
+ * removed afterwards, and a ready dir pool. */
+#include "driver-fixture.h"
+
+char *
+pool_xml(const char *name, const char *path)
+{
+    return g_strdup_printf("<pool type='dir'><name>%s</name><target><path>%s</path></target>"
+                           "</pool>",
+                           name, path);
+}
+
+void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+
+    f->tmp = g_dir_make_tmp("vstor-driver-XXXXXX", &err);
+    g_assert_no_error(err);
+    f->root = g_build_filename(f->tmp, "root", NULL);
+    f->pooldir = g_build_filename(f->tmp, "pools", "p1", NULL);
+    f->drv = vstor_driver_open(f->root, 0, &err);
+    g_assert_no_error(err);
+}
+
+static void
+remove_tree(const char *path)
+{
+    const char *argv[] = {"rm", "-rf", path, NULL};
+
+    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                 NULL);
+}
+
+void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    vstor_driver_close(f->drv);
+    remove_tree(f->tmp);
+    g_free(f->tmp);
+    g_free(f->root);
+    g_free(f->pooldir);
+}
+
+void
+reopen(Fixture *f)
+{
+    g_autoptr(GError) err = NULL;
+
+    vstor_driver_close(f->drv);
+    f->drv = vstor_driver_open(f->root, 0, &err);
+    g_assert_no_error(err);
+}
+
+/* Defines, builds and starts the dir pool "p1" and returns its id. */
+void
+make_active_pool(Fixture *f, VstorPoolId *id)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = pool_xml("p1", f->pooldir);
+
+    g_assert_cmpint(vstor_driver_pool_define(f->drv, xml, 0, id, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_driver_pool_build(f->drv, id, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_driver_pool_start(f->drv, id, 0, &err), ==, 0);
+    g_assert_no_error(err);
+}

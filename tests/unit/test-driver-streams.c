@@ -1,0 +1,245 @@
+/* test-driver-streams.c: the driver's events, upload/download streams (holes, offsets,
+ * limits, the volume held in use) and jobs (listing, progress, cancel). */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "driver-fixture.h"
+
+static void
+record_event(const VstorPoolId *pool, VstorPoolEventType event, gpointer data)
+{
+    GString *log = data;
+
+    g_string_append_printf(log, "%s:%d ", pool->name, (int)event);
+}
+
+static void
+test_events(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GString) log = g_string_new(NULL);
+    g_auto(VstorPoolId) id = {0};
+    g_autoptr(GError) err = NULL;
+    guint sub = vstor_driver_event_subscribe(f->drv, record_event, log, NULL);
+
+    g_assert_cmpuint(sub, >, 0);
+    make_active_pool(f, &id);
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_delete(f->drv, &id, 0, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_undefine(f->drv, &id, &err), ==, 0);
+    g_assert_no_error(err);
+    /* defined, created (built), started, refresh, stopped, deleted, undefined */
+    g_assert_cmpstr(log->str, ==, "p1:0 p1:4 p1:2 p1:100 p1:3 p1:5 p1:1 ");
+    vstor_driver_event_unsubscribe(f->drv, sub);
+    vstor_pool_id_clear(&id);
+    make_active_pool(f, &id);
+    g_assert_cmpstr(log->str, ==, "p1:0 p1:4 p1:2 p1:100 p1:3 p1:5 p1:1 ");
+}
+
+/* Downloads all of @vol (sparse) and returns its bytes, counting holes into *ret_holes. */
+static GByteArray *
+download_all(VstorDriver *drv, const VstorVolId *vol, guint64 offset, guint64 length,
+             guint64 *ret_holes)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VstorVolStream) st =
+        vstor_driver_vol_download(drv, vol, offset, length, VSTOR_VOL_STREAM_SPARSE, &err);
+    GByteArray *out = g_byte_array_new();
+    char buf[65536];
+
+    g_assert_no_error(err);
+    *ret_holes = 0;
+    for (;;) {
+        guint64 hole = 0;
+        gssize n = vstor_vol_stream_read(st, buf, sizeof(buf), &hole, &err);
+
+        g_assert_no_error(err);
+        if (n > 0) {
+            g_byte_array_append(out, (guint8 *)buf, (guint)n);
+        } else if (hole > 0) {
+            guint8 *zeros = g_malloc0(hole);
+
+            g_byte_array_append(out, zeros, (guint)hole);
+            g_free(zeros);
+            *ret_holes += hole;
+        } else {
+            break;
+        }
+    }
+    g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&st), &err), ==, 0);
+    return out;
+}
+
+static void
+test_streams(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) src = {0};
+    g_auto(VstorVolId) dst = {0};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GByteArray) all = NULL;
+    g_autoptr(GByteArray) part = NULL;
+    g_autofree char *src_path = NULL;
+    g_autofree char *dst_path = NULL;
+    g_autofree char *a = NULL, *b = NULL;
+    gsize alen, blen;
+    guint64 holes = 0;
+    struct stat st;
+
+    make_active_pool(f, &id);
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>src</name><capacity unit='M'>8"
+                                            "</capacity><allocation>0</allocation></volume>",
+                                            0, &src, &err),
+                    ==, 0);
+    src_path = g_build_filename(f->pooldir, "src", NULL);
+    {
+        int fd = open(src_path, O_WRONLY | O_CLOEXEC);
+
+        g_assert_cmpint(pwrite(fd, "begin", 5, 0), ==, 5);
+        g_assert_cmpint(pwrite(fd, "middle", 6, 4 << 20), ==, 6);
+        close(fd);
+    }
+    /* download: holes come as holes, content equal */
+    all = download_all(f->drv, &src, 0, 0, &holes);
+    g_assert_cmpuint(all->len, ==, 8 << 20);
+    g_assert_cmpuint(holes, >, 6 << 20);
+    g_assert_true(g_file_get_contents(src_path, &a, &alen, NULL));
+    g_assert_cmpmem(a, alen, all->data, all->len);
+    /* offset and length */
+    part = download_all(f->drv, &src, (4 << 20) + 2, 4, &holes);
+    g_assert_cmpmem(part->data, part->len, "ddle", 4);
+
+    /* upload into a second volume, sparse: the result equals the source and keeps holes */
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>dst</name><capacity>0</capacity>"
+                                            "<allocation>0</allocation></volume>",
+                                            0, &dst, &err),
+                    ==, 0);
+    {
+        g_autoptr(VstorVolStream) up =
+            vstor_driver_vol_upload(f->drv, &dst, 0, 0, VSTOR_VOL_STREAM_SPARSE, &err);
+        g_autoptr(VstorVolStream) busy = NULL;
+        g_autoptr(GError) e2 = NULL;
+        VstorPoolInfo info;
+
+        g_assert_no_error(err);
+        /* while streaming, the volume cannot be deleted and the pool cannot stop */
+        g_assert_cmpint(vstor_driver_vol_delete(f->drv, &dst, 0, &e2), ==, -1);
+        g_assert_error(e2, VSTOR_ERROR, VSTOR_ERR_OPERATION_INVALID);
+        g_clear_error(&e2);
+        g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &e2), ==, -1);
+        g_assert_nonnull(strstr(e2->message, "asynchronous jobs running"));
+        g_clear_error(&e2);
+        busy = vstor_driver_vol_upload(f->drv, &dst, 0, 0, 0, &e2);
+        g_assert_null(busy);
+        g_assert_error(e2, VSTOR_ERROR, VSTOR_ERR_OPERATION_INVALID);
+        /* reads do not wait behind the stream */
+        g_assert_cmpint(vstor_driver_pool_get_info(f->drv, &id, &info, &err), ==, 0);
+
+        g_assert_cmpint(vstor_vol_stream_write(up, "begin", 5, &err), ==, 0);
+        g_assert_cmpint(vstor_vol_stream_write_hole(up, (4 << 20) - 5, &err), ==, 0);
+        g_assert_cmpint(vstor_vol_stream_write(up, "middle", 6, &err), ==, 0);
+        g_assert_cmpint(vstor_vol_stream_write_hole(up, (4 << 20) - 6, &err), ==, 0);
+        g_assert_no_error(err);
+        g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&up), &err), ==, 0);
+    }
+    dst_path = g_build_filename(f->pooldir, "dst", NULL);
+    g_assert_true(g_file_get_contents(dst_path, &b, &blen, NULL));
+    g_assert_cmpmem(a, alen, b, blen);
+    g_assert_cmpint(stat(dst_path, &st), ==, 0);
+    g_assert_cmpint(st.st_blocks * 512, <, 1 << 20);
+    {
+        VstorVolInfo info;
+
+        g_assert_cmpint(vstor_driver_vol_get_info(f->drv, &dst, 0, &info, &err), ==, 0);
+        g_assert_cmpuint(info.capacity, ==, 8 << 20); /* refreshed after the upload */
+    }
+
+    /* an upload limited to 4 bytes refuses a fifth, and an aborted stream frees the volume */
+    {
+        g_autoptr(VstorVolStream) up = vstor_driver_vol_upload(f->drv, &dst, 10, 4, 0, &err);
+        g_autoptr(GError) e2 = NULL;
+
+        g_assert_no_error(err);
+        g_assert_cmpint(vstor_vol_stream_write(up, "12345", 5, &e2), ==, -1);
+        g_assert_error(e2, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    }
+    g_assert_cmpint(vstor_driver_vol_delete(f->drv, &dst, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    {
+        g_autoptr(VstorVolStream) down =
+            vstor_driver_vol_download(f->drv, &src, 9 << 20, 0, 0, &err);
+
+        g_assert_null(down);
+        g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    }
+}
+
+static void
+test_jobs(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) vol = {0};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) jobs = NULL;
+    g_autoptr(VstorVolStream) up = NULL;
+    const VstorJobInfo *job;
+
+    make_active_pool(f, &id);
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>v</name><capacity>4096</capacity>"
+                                            "<allocation>0</allocation></volume>",
+                                            0, &vol, &err),
+                    ==, 0);
+    jobs = vstor_driver_job_list(f->drv, NULL, &err);
+    g_assert_cmpuint(jobs->len, ==, 0);
+    g_clear_pointer(&jobs, g_ptr_array_unref);
+
+    /* a running upload is a job with progress; cancelling it stops the next write */
+    up = vstor_driver_vol_upload(f->drv, &vol, 0, 4096, 0, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_vol_stream_write(up, "abcd", 4, &err), ==, 0);
+    jobs = vstor_driver_job_list(f->drv, &id, &err);
+    g_assert_cmpuint(jobs->len, ==, 1);
+    job = jobs->pdata[0];
+    g_assert_cmpint(job->kind, ==, VSTOR_JOB_VOL_UPLOAD);
+    g_assert_cmpstr(job->pool, ==, "p1");
+    g_assert_cmpstr(job->vol, ==, "v");
+    g_assert_cmpuint(job->done, ==, 4);
+    g_assert_cmpuint(job->total, ==, 4096);
+    g_assert_cmpint(vstor_driver_job_cancel(f->drv, job->id, &err), ==, 0);
+    ASSERT_FAILS(vstor_vol_stream_write(up, "efgh", 4, err_), VSTOR_ERR_OPERATION_ABORTED,
+                 "vol-upload of 'p1/v' was cancelled");
+    g_clear_pointer(&up, vstor_vol_stream_abort);
+    g_clear_pointer(&jobs, g_ptr_array_unref);
+    jobs = vstor_driver_job_list(f->drv, NULL, &err);
+    g_assert_cmpuint(jobs->len, ==, 0);
+    ASSERT_FAILS(vstor_driver_job_cancel(f->drv, 12345, err_), VSTOR_ERR_INVALID_ARG,
+                 "no running job with id 12345");
+    /* with the stream gone the pool can stop again */
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
+    g_assert_no_error(err);
+}
+
+static void
+test_find_sources_unsupported(Fixture *f, gconstpointer data)
+{
+    ASSERT_FAILS(vstor_driver_find_pool_sources(f->drv, "dir", NULL, 0, err_) ? 0 : -1,
+                 VSTOR_ERR_NO_SUPPORT, "pool type 'dir' does not support source discovery");
+    ASSERT_FAILS(vstor_driver_find_pool_sources(f->drv, "bogus", NULL, 0, err_) ? 0 : -1,
+                 VSTOR_ERR_INTERNAL_ERROR, "unknown storage pool type bogus");
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("/driver/events", test_events);
+    ADD("/driver/vol/streams", test_streams);
+    ADD("/driver/jobs", test_jobs);
+    ADD("/driver/find-sources", test_find_sources_unsupported);
+    return g_test_run();
+}
