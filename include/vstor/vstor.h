@@ -49,6 +49,7 @@ typedef struct {
     VstorStorageVolType type;
     guint64 capacity; /* bytes */
     guint64 allocation; /* bytes (physical size with VSTOR_STORAGE_VOL_GET_PHYSICAL) */
+    gboolean building; /* a job is still writing the volume (vstor's addition) */
 } VstorStorageVolInfo;
 
 /* Flag values are libvirt's, so they pass through unchanged. */

@@ -114,6 +114,8 @@ typedef struct {
 } VstorBackend;
 
 extern const VstorBackend vstor_backend_dir;
+extern const VstorBackend vstor_backend_fs;
+extern const VstorBackend vstor_backend_netfs;
 
 /* The backend of @type, or NULL when vstor has none (yet) for it. */
 const VstorBackend *vstor_backend_for_type(VstorPoolType type);

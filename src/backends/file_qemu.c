@@ -77,12 +77,12 @@ vstor_file_vol_resize_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVo
                                unsigned long long capacity, unsigned int flags, VstorJob *job,
                                GError **err)
 {
-    g_autoptr(VstorCommand) cmd = vstor_command_new("qemu-img");
-    unsigned long long rounded;
+    g_auto(GStrv) argv = NULL;
 
     if (vol->target.encryption) {
-        vstor_error_set(err, VSTOR_ERR_CONFIG_UNSUPPORTED,
-                        "resize of encrypted images is not supported yet");
+        vstor_error_set(err, VSTOR_ERR_NO_SUPPORT,
+                        "resizing encrypted volumes needs their passphrase from a secret, and "
+                        "vstor does not manage secrets yet");
         return -1;
     }
     if (flags & VSTOR_VOL_RESIZE_ALLOCATE) {
@@ -90,13 +90,7 @@ vstor_file_vol_resize_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVo
                         "preallocate is only supported for raw type volume");
         return -1;
     }
-    /* qemu-img refuses sizes that are not a multiple of 512. */
-    rounded = (capacity + 511) / 512 * 512;
-    vstor_command_add_arg(cmd, "resize");
-    if (rounded < vol->capacity)
-        vstor_command_add_arg(cmd, "--shrink");
-    vstor_command_add_arg(cmd, vol->target.path);
-    vstor_command_add_argf(cmd, "%llu", rounded);
-    vstor_command_set_cancellable(cmd, vstor_job_cancellable(job));
-    return vstor_runner_run(env->runner, cmd, NULL, NULL, NULL, err);
+    if (!(argv = vstor_qemu_img_resize_argv(NULL, vol, capacity, NULL, err)))
+        return -1;
+    return run_argv(env, (const char *const *)argv, job, err);
 }

@@ -114,6 +114,7 @@ vstor_storage_vol_get_info(VstorStorageVol *vol, unsigned int flags, VstorStorag
     ret_info->type = (VstorStorageVolType)info.type;
     ret_info->capacity = info.capacity;
     ret_info->allocation = info.allocation;
+    ret_info->building = info.building;
     return 0;
 }
 

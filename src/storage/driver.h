@@ -35,6 +35,7 @@ typedef struct {
     VstorVolType type;
     unsigned long long capacity;
     unsigned long long allocation; /* or physical size with VSTOR_VOL_INFO_PHYSICAL */
+    gboolean building; /* a job is still writing it (not in libvirt's info) */
 } VstorVolInfo;
 
 void vstor_pool_id_clear(VstorPoolId *id);

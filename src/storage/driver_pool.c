@@ -626,20 +626,30 @@ vstor_driver_pool_get_xml(VstorDriver *drv, const VstorPoolId *id, unsigned int 
     return xml;
 }
 
-int
-vstor_driver_pool_get_autostart(VstorDriver *drv, const VstorPoolId *id, gboolean *ret_autostart,
-                                GError **err)
+/* One yes/no field of a pool, read under the lock: 1 or 0, -1 when the pool is gone. */
+static int
+pool_flag(VstorDriver *drv, const VstorPoolId *id, gsize field_offset, GError **err)
 {
     VstorPoolObj *obj;
     int ret = -1;
 
     g_mutex_lock(&drv->lock);
-    if ((obj = driver_find_pool(drv, id, err))) {
-        *ret_autostart = obj->autostart;
-        ret = 0;
-    }
+    if ((obj = driver_find_pool(drv, id, err)))
+        ret = G_STRUCT_MEMBER(gboolean, obj, field_offset) ? 1 : 0;
     g_mutex_unlock(&drv->lock);
     return ret;
+}
+
+int
+vstor_driver_pool_get_autostart(VstorDriver *drv, const VstorPoolId *id, gboolean *ret_autostart,
+                                GError **err)
+{
+    int rc = pool_flag(drv, id, G_STRUCT_OFFSET(VstorPoolObj, autostart), err);
+
+    if (rc < 0)
+        return -1;
+    *ret_autostart = rc;
+    return 0;
 }
 
 int
@@ -670,25 +680,11 @@ out:
 int
 vstor_driver_pool_is_active(VstorDriver *drv, const VstorPoolId *id, GError **err)
 {
-    VstorPoolObj *obj;
-    int ret = -1;
-
-    g_mutex_lock(&drv->lock);
-    if ((obj = driver_find_pool(drv, id, err)))
-        ret = obj->active ? 1 : 0;
-    g_mutex_unlock(&drv->lock);
-    return ret;
+    return pool_flag(drv, id, G_STRUCT_OFFSET(VstorPoolObj, active), err);
 }
 
 int
 vstor_driver_pool_is_persistent(VstorDriver *drv, const VstorPoolId *id, GError **err)
 {
-    VstorPoolObj *obj;
-    int ret = -1;
-
-    g_mutex_lock(&drv->lock);
-    if ((obj = driver_find_pool(drv, id, err)))
-        ret = obj->persistent ? 1 : 0;
-    g_mutex_unlock(&drv->lock);
-    return ret;
+    return pool_flag(drv, id, G_STRUCT_OFFSET(VstorPoolObj, persistent), err);
 }

@@ -512,6 +512,7 @@ vstor_driver_vol_get_info(VstorDriver *drv, const VstorVolId *id, unsigned int f
         be->refresh_vol(&drv->env, obj->def, vol->def, err) < 0)
         goto out;
     ret_info->type = vol->def->type;
+    ret_info->building = vol->building > 0;
     ret_info->capacity = vol->def->capacity;
     ret_info->allocation =
         (flags & VSTOR_VOL_INFO_PHYSICAL) ? vol->def->physical : vol->def->allocation;

@@ -232,6 +232,80 @@ test_find_sources_unsupported(Fixture *f, gconstpointer data)
                  VSTOR_ERR_INTERNAL_ERROR, "unknown storage pool type bogus");
 }
 
+typedef struct {
+    VstorDriver *drv;
+    const VstorVolId *vol;
+    int rc;
+    GError *err;
+} WipeThread;
+
+static gpointer
+wipe_thread(gpointer data)
+{
+    WipeThread *w = data;
+
+    w->rc = vstor_driver_vol_wipe(w->drv, w->vol, VSTOR_WIPE_GUTMANN, 0, &w->err);
+    return NULL;
+}
+
+/* Waits (up to 20 s) until a job runs and returns its id. */
+static guint64
+wait_for_job(VstorDriver *drv)
+{
+    for (int i = 0; i < 20000; i++) {
+        g_autoptr(GPtrArray) jobs = vstor_driver_job_list(drv, NULL, NULL);
+
+        if (jobs->len > 0)
+            return ((VstorJobInfo *)jobs->pdata[0])->id;
+        g_usleep(1000);
+    }
+    g_error("no job appeared");
+    return 0;
+}
+
+/* A 35-pass wipe of 64 MiB runs for seconds: while it runs, refresh and info work and keep the
+ * volume; cancelling it kills scrub and the wipe fails as aborted. */
+static void
+test_refresh_and_cancel_during_job(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) vol = {0};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) vols = NULL;
+    WipeThread w = {0};
+    GThread *thread;
+    guint64 job;
+    VstorPoolInfo info;
+
+    make_active_pool(f, &id);
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>big</name><capacity unit='M'>64"
+                                            "</capacity></volume>",
+                                            0, &vol, &err),
+                    ==, 0);
+    w.drv = f->drv;
+    w.vol = &vol;
+    thread = g_thread_new("wipe", wipe_thread, &w);
+    job = wait_for_job(f->drv);
+
+    /* libvirt refuses this refresh ("pool has asynchronous jobs running"); vstor does not */
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    vols = vstor_driver_vol_list(f->drv, &id, 0, &err);
+    g_assert_cmpuint(vols->len, ==, 1);
+    g_assert_cmpint(vstor_driver_pool_get_info(f->drv, &id, &info, &err), ==, 0);
+    ASSERT_FAILS(vstor_driver_pool_destroy(f->drv, &id, err_), VSTOR_ERR_INTERNAL_ERROR,
+                 "has asynchronous jobs running");
+
+    g_assert_cmpint(vstor_driver_job_cancel(f->drv, job, &err), ==, 0);
+    g_thread_join(thread);
+    g_assert_cmpint(w.rc, ==, -1);
+    g_assert_error(w.err, VSTOR_ERROR, VSTOR_ERR_OPERATION_ABORTED);
+    g_clear_error(&w.err);
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
+    g_assert_no_error(err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -240,6 +314,7 @@ main(int argc, char **argv)
     ADD("/driver/events", test_events);
     ADD("/driver/vol/streams", test_streams);
     ADD("/driver/jobs", test_jobs);
+    ADD("/driver/jobs/refresh-and-cancel", test_refresh_and_cancel_during_job);
     ADD("/driver/find-sources", test_find_sources_unsupported);
     return g_test_run();
 }

@@ -467,6 +467,20 @@ run_commands(const VstorQemuImgRequest *req)
 }
 
 static void
+rm_dir(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *ent;
+
+    while (d && (ent = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, ent, NULL);
+
+        g_unlink(p);
+    }
+    g_rmdir(dir);
+}
+
+static void
 probe_ok(const char *path, VstorImageInfo *ret_info)
 {
     g_autoptr(GError) err = NULL;
@@ -512,7 +526,7 @@ test_run_real(void)
     req.vol = featured;
     req.flags = PREALLOC;
     if (!run_commands(&req))
-        return;
+        goto out;
     probe_ok(featured->target.path, &info);
     g_assert_cmpint(info.format, ==, VSTOR_VOL_FORMAT_QCOW2);
     g_assert_cmpuint(info.capacity, ==, 20ull << 20);
@@ -529,7 +543,7 @@ test_run_real(void)
     raw = simple_vol("base.img", raw_path, "raw", NULL);
     req.vol = raw;
     if (!run_commands(&req))
-        return;
+        goto out;
     g_free(xml);
     xml = g_strdup_printf("<volume><name>o.qcow2</name><target><path>%s/o.qcow2</path>"
                           "<format type='qcow2'/></target><backingStore><path>%s</path>"
@@ -538,7 +552,7 @@ test_run_real(void)
     backed = parse_dir_vol(xml);
     req.vol = backed;
     if (!run_commands(&req))
-        return;
+        goto out;
     probe_ok(backed->target.path, &info);
     g_assert_cmpint(info.format, ==, VSTOR_VOL_FORMAT_QCOW2);
     g_assert_cmpuint(info.capacity, ==, 1048576);
@@ -557,7 +571,7 @@ test_run_real(void)
     req.input = raw;
     g_assert_true(vstor_qemu_img_two_steps(&req));
     if (!run_commands(&req))
-        return;
+        goto out;
     probe_ok(luks->target.path, &info);
     g_assert_cmpint(info.format, ==, VSTOR_VOL_FORMAT_RAW);
     g_assert_true(info.encrypted);
@@ -573,7 +587,7 @@ test_run_real(void)
     req.vol = qluks;
     req.input = luks;
     if (!run_commands(&req))
-        return;
+        goto out;
     probe_ok(qluks->target.path, &info);
     g_assert_cmpint(info.format, ==, VSTOR_VOL_FORMAT_QCOW2);
     g_assert_true(info.encrypted);
@@ -605,22 +619,13 @@ test_run_real(void)
     req.input = backed;
     g_assert_false(vstor_qemu_img_two_steps(&req));
     if (!run_commands(&req))
-        return;
+        goto out;
     probe_ok(back_raw->target.path, &info);
     g_assert_cmpint(info.format, ==, VSTOR_VOL_FORMAT_RAW);
     g_assert_cmpuint(info.capacity, ==, 1048576);
 
-    {
-        const char *names[] = {"secret", "f.qcow2", "base.img", "o.qcow2",
-                               "l.img",  "q.qcow2", "back.img"};
-
-        for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
-            g_autofree char *p = g_build_filename(dir, names[i], NULL);
-
-            g_unlink(p);
-        }
-        g_rmdir(dir);
-    }
+out:
+    rm_dir(dir);
 }
 
 int
