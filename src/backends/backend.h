@@ -72,6 +72,9 @@ typedef enum {
 
 typedef struct {
     VstorPoolType type;
+    /* Deleting a volume can rename others (logical partitions are renumbered): the driver
+     * refreshes the whole pool after each deletion. */
+    gboolean refresh_after_vol_delete;
 
     /* Is the pool's storage already running (mounted, logged in)? Used after a restart to
      * re-attach without stopping and starting. */
@@ -93,14 +96,16 @@ typedef struct {
     /* find-storage-pool-sources: the <sources> XML for an optional <source> hint. */
     char *(*find_sources)(VstorBackendEnv *env, const char *spec, unsigned int flags, GError **err);
 
-    /* Fills in the new volume's key, type and target path; does no I/O. */
+    /* Fills in the new volume's key, type and target path. File backends do no I/O here;
+     * the disk backend makes the partition here, since its name only exists afterwards. */
     int (*create_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, GError **err);
     int (*build_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, unsigned int flags,
                      VstorJob *job, GError **err);
     int (*build_vol_from)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol,
                           const VstorVolDef *input, unsigned int flags, VstorJob *job,
                           GError **err);
-    /* Re-reads one volume's sizes, format and permissions from its storage. */
+    /* Re-reads one volume's sizes, format and permissions from its storage. It must not
+     * change the volume's name, key or target path: the driver indexes volumes by them. */
     int (*refresh_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, GError **err);
     int (*delete_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, unsigned int flags,
                       GError **err);
@@ -114,6 +119,7 @@ typedef struct {
 } VstorBackend;
 
 extern const VstorBackend vstor_backend_dir;
+extern const VstorBackend vstor_backend_disk;
 extern const VstorBackend vstor_backend_fs;
 extern const VstorBackend vstor_backend_netfs;
 

@@ -7,6 +7,7 @@ vstor_backend_for_type(VstorPoolType type)
 {
     switch (type) {
     case VSTOR_POOL_DIR: return &vstor_backend_dir;
+    case VSTOR_POOL_DISK: return &vstor_backend_disk;
     case VSTOR_POOL_FS: return &vstor_backend_fs;
     case VSTOR_POOL_NETFS: return &vstor_backend_netfs;
     default: return NULL;

@@ -347,32 +347,6 @@ load_states(VstorDriver *drv)
     }
 }
 
-static void
-autostart_pools(VstorDriver *drv)
-{
-    g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_pool_id_free);
-
-    for (guint i = 0; i < drv->pools->len; i++) {
-        VstorPoolObj *obj = drv->pools->pdata[i];
-        VstorPoolId *id;
-
-        if (!obj->autostart || obj->active)
-            continue;
-        id = g_new0(VstorPoolId, 1);
-        driver_fill_id(obj->def, id);
-        g_ptr_array_add(ids, id);
-    }
-    g_mutex_unlock(&drv->lock);
-    for (guint i = 0; i < ids->len; i++) {
-        const VstorPoolId *id = ids->pdata[i];
-        g_autoptr(GError) err = NULL;
-
-        if (vstor_driver_pool_start(drv, id, 0, &err) < 0)
-            g_debug("Failed to autostart storage pool '%s': %s", id->name, err->message);
-    }
-    g_mutex_lock(&drv->lock);
-}
-
 VstorDriver *
 vstor_driver_open(const char *root, unsigned int flags, GError **err)
 {
@@ -384,6 +358,7 @@ vstor_driver_open(const char *root, unsigned int flags, GError **err)
     drv->lock_fd = -1;
     g_mutex_init(&drv->lock);
     g_cond_init(&drv->cond);
+    g_cond_init(&drv->retry_cond);
     drv->pools = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_pool_obj_free);
     driver_events_init(drv);
     if (flags != 0) {
@@ -418,7 +393,7 @@ vstor_driver_open(const char *root, unsigned int flags, GError **err)
     g_mutex_lock(&drv->lock);
     load_configs(drv);
     load_states(drv);
-    autostart_pools(drv);
+    driver_autostart_all(drv);
     g_mutex_unlock(&drv->lock);
     return g_steal_pointer(&drv);
 }
@@ -428,6 +403,7 @@ vstor_driver_close(VstorDriver *drv)
 {
     if (!drv)
         return;
+    driver_autostart_stop(drv);
     if (drv->pools)
         g_ptr_array_unref(drv->pools);
     driver_events_clear(drv);
@@ -439,6 +415,7 @@ vstor_driver_close(VstorDriver *drv)
     g_free(drv->state_dir);
     g_mutex_clear(&drv->lock);
     g_cond_clear(&drv->cond);
+    g_cond_clear(&drv->retry_cond);
     g_free(drv);
 }
 

@@ -136,6 +136,11 @@ int vstor_driver_pool_get_autostart(VstorDriver *drv, const VstorPoolId *id,
                                     gboolean *ret_autostart, GError **err);
 int vstor_driver_pool_set_autostart(VstorDriver *drv, const VstorPoolId *id, gboolean autostart,
                                     GError **err);
+/* Why the pool is not usable, in words: an active pool whose storage went away, or an
+ * autostart pool that could not start yet (it is retried with backoff). *ret_reason is NULL
+ * when there is nothing to say. */
+int vstor_driver_pool_get_state_reason(VstorDriver *drv, const VstorPoolId *id, char **ret_reason,
+                                       GError **err);
 /* 1 / 0 for yes / no, -1 on error. */
 int vstor_driver_pool_is_active(VstorDriver *drv, const VstorPoolId *id, GError **err);
 int vstor_driver_pool_is_persistent(VstorDriver *drv, const VstorPoolId *id, GError **err);

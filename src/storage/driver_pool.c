@@ -216,6 +216,7 @@ start_pool(VstorDriver *drv, VstorPoolObj *obj, unsigned int create_flags, GErro
         return -1;
     }
     obj->active = TRUE;
+    driver_autostart_forget(obj);
     return 0;
 }
 
@@ -671,6 +672,8 @@ vstor_driver_pool_set_autostart(VstorDriver *drv, const VstorPoolId *id, gboolea
             goto out;
         obj->autostart = !!autostart;
     }
+    if (!autostart)
+        driver_autostart_forget(obj);
     ret = 0;
 out:
     g_mutex_unlock(&drv->lock);

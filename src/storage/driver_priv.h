@@ -22,6 +22,9 @@ struct _VstorDriver {
     GQueue pending_events; /* queued under the lock, delivered after it is released */
     guint next_subscriber_id;
     guint64 next_job_id;
+    GThread *retry_thread; /* retries failed autostarts (driver_autostart.c), when needed */
+    GCond retry_cond;
+    gboolean stopping;
     VstorBackendEnv env;
 };
 
@@ -63,6 +66,14 @@ void driver_queue_event(VstorDriver *drv, const VstorPoolDef *def, VstorPoolEven
 void driver_flush_events(VstorDriver *drv);
 void driver_events_init(VstorDriver *drv);
 void driver_events_clear(VstorDriver *drv);
+
+/* Starts every autostart pool (caller holds the lock; it is released around each start) and
+ * schedules retries for those that fail. */
+void driver_autostart_all(VstorDriver *drv);
+/* Stops the retry thread, if any (caller does not hold the lock). */
+void driver_autostart_stop(VstorDriver *drv);
+/* Forgets a pool's pending autostart retry (started by hand, autostart turned off). */
+void driver_autostart_forget(VstorPoolObj *obj);
 
 void driver_fill_id(const VstorPoolDef *def, VstorPoolId *ret_id);
 guint64 driver_next_job_id(VstorDriver *drv);

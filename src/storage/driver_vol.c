@@ -352,6 +352,8 @@ vstor_driver_vol_delete(VstorDriver *drv, const VstorVolId *id, unsigned int fla
     if (be->delete_vol(&drv->env, obj->def, vol->def, flags, err) < 0)
         goto out;
     vstor_pool_obj_remove_vol(obj, vol);
+    if (be->refresh_after_vol_delete && driver_pool_do_refresh(drv, obj, NULL) < 0)
+        g_debug("pool '%s': refresh after a deletion failed", obj->def->name);
     ret = 0;
 out:
     g_mutex_unlock(&drv->lock);

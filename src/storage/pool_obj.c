@@ -39,6 +39,7 @@ vstor_pool_obj_free(VstorPoolObj *obj)
     vstor_pool_def_free(obj->def);
     vstor_pool_def_free(obj->new_def);
     g_free(obj->inaccessible);
+    g_free(obj->autostart_error);
     g_free(obj);
 }
 

@@ -33,6 +33,9 @@ typedef struct {
     gboolean starting; /* start in progress with the driver lock released */
     char *inaccessible; /* why an active pool cannot be used right now, or NULL */
     guint async_jobs; /* volume jobs running in this pool */
+    char *autostart_error; /* why the last autostart attempt failed, or NULL */
+    gint64 retry_at; /* monotonic time of the next autostart attempt, 0: none */
+    guint retry_delay; /* seconds until the attempt after that (doubling) */
     GPtrArray *jobs; /* VstorJob* running in this pool */
 
     GPtrArray *vols; /* VstorVolObj*, owned */

@@ -482,8 +482,8 @@ test_failed_build_cleans_up(Fixture *f, gconstpointer data)
 static void
 test_wipe_algorithms(Fixture *f, gconstpointer data)
 {
-    g_auto(VstorPoolId) id = { 0 };
-    g_auto(VstorVolId) vol = { 0 };
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) vol = {0};
     g_autoptr(GError) err = NULL;
     g_autofree char *path = NULL;
     g_autofree char *content = NULL;
@@ -519,6 +519,38 @@ test_wipe_algorithms(Fixture *f, gconstpointer data)
     g_assert_cmpint(st.st_blocks, ==, 0);
 }
 
+/* An autostart pool whose storage is missing at start-up is retried with backoff, says why
+ * meanwhile, and comes up by itself once the storage appears. */
+static void
+test_autostart_retry(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = pool_xml("p1", f->pooldir);
+    g_autofree char *reason = NULL;
+    int active = 0;
+
+    g_assert_cmpint(vstor_driver_pool_define(f->drv, xml, 0, &id, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_set_autostart(f->drv, &id, TRUE, &err), ==, 0);
+    reopen(f);
+    g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_get_state_reason(f->drv, &id, &reason, &err), ==, 0);
+    g_assert_nonnull(reason);
+    g_assert_nonnull(strstr(reason, "autostart failed: cannot open directory"));
+    g_assert_nonnull(strstr(reason, "trying again in"));
+    g_clear_pointer(&reason, g_free);
+
+    g_assert_cmpint(g_mkdir_with_parents(f->pooldir, 0755), ==, 0);
+    for (int i = 0; i < 200 && active != 1; i++) {
+        g_usleep(50 * 1000);
+        active = vstor_driver_pool_is_active(f->drv, &id, &err);
+    }
+    g_assert_cmpint(active, ==, 1);
+    g_assert_cmpint(vstor_driver_pool_get_state_reason(f->drv, &id, &reason, &err), ==, 0);
+    g_assert_null(reason);
+    g_assert_no_error(err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -529,6 +561,7 @@ main(int argc, char **argv)
     ADD("/driver/pool/transient", test_transient);
     ADD("/driver/pool/restart", test_restart_keeps_state);
     ADD("/driver/pool/redefine-active", test_redefine_while_active);
+    ADD("/driver/pool/autostart-retry", test_autostart_retry);
     ADD("/driver/vol/dir", test_volumes);
     ADD("/driver/vol/qcow2", test_qcow2_volumes);
     ADD("/driver/vol/failed-build", test_failed_build_cleans_up);
