@@ -85,7 +85,7 @@ update_from_fd(VstorVolDef *vol, int fd, GError **err)
     vol->allocation = info.allocation;
     vol->has_allocation = TRUE;
     vol->physical = info.physical;
-    vol->target.cluster_size = info.cluster_size;
+    /* libvirt's refresh reports no cluster size (only a definition can carry one). */
     g_free(vol->target.compat);
     vol->target.compat = info.has_features ? g_strdup(info.compat) : NULL;
     vol->target.has_features = info.has_features;
@@ -107,7 +107,8 @@ update_from_fd(VstorVolDef *vol, int fd, GError **err)
     set_timestamp(&vol->target.timestamps->atime, &st->st_atim);
     set_timestamp(&vol->target.timestamps->mtime, &st->st_mtim);
     set_timestamp(&vol->target.timestamps->ctime, &st->st_ctim);
-    vol->target.timestamps->btime = VSTOR_VOL_TIMESTAMP_UNSET;
+    /* stat() has no birth time; libvirt prints 0 for it. */
+    vol->target.timestamps->btime = (VstorVolTimestamp){0, 0};
     return 0;
 }
 
@@ -232,6 +233,12 @@ vstor_file_pool_refresh(VstorBackendEnv *env, VstorPoolDef *pool, GPtrArray **re
 
     if (vstor_file_pool_refresh_sizes(env, pool, err) < 0)
         return -1;
+    /* As libvirt does, the pool's <permissions> show what the directory really has. */
+    if (stat(pool->target_path, &st) == 0) {
+        pool->target_perms.mode = st.st_mode & 07777;
+        pool->target_perms.uid = st.st_uid;
+        pool->target_perms.gid = st.st_gid;
+    }
     *ret_vols = g_steal_pointer(&vols);
     return 0;
 }

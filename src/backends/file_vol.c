@@ -417,7 +417,22 @@ vstor_file_vol_wipe(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
         goto out;
     }
     switch (algorithm) {
-    case VSTOR_WIPE_ZERO: ret = wipe_zero(fd, vol->target.path, st.st_size, job, err); break;
+    case VSTOR_WIPE_ZERO:
+        /* A file is emptied and grown back, as libvirt does: every byte reads as zero and
+         * the old blocks return to the filesystem, in no time. Devices get zeros written. */
+        if (S_ISREG(st.st_mode)) {
+            vstor_job_set_total(job, (guint64)st.st_size);
+            if (ftruncate(fd, 0) < 0 || ftruncate(fd, st.st_size) < 0) {
+                vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno,
+                                      "Failed to truncate volume with path '%s'", vol->target.path);
+                goto out;
+            }
+            vstor_job_add_done(job, (guint64)st.st_size);
+            ret = 0;
+        } else {
+            ret = wipe_zero(fd, vol->target.path, st.st_size, job, err);
+        }
+        break;
     case VSTOR_WIPE_TRIM:
         /* Discard everything; the file keeps its size and reads back as zeros. */
         if (st.st_size > 0 &&

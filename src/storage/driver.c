@@ -300,6 +300,24 @@ reattach(VstorDriver *drv, VstorPoolObj *obj)
     driver_pool_mark_inactive(drv, obj);
 }
 
+/* TRUE when @live is @config plus only what starting and refreshing a pool fill in (sizes and
+ * the target's actual permissions). */
+static gboolean
+same_definition(const VstorPoolDef *config, const VstorPoolDef *live)
+{
+    g_autofree char *want = vstor_pool_def_format(config);
+    g_autofree char *text = vstor_pool_def_format(live);
+    g_autoptr(VstorPoolDef) copy = text ? vstor_pool_def_parse(text, 0, NULL) : NULL;
+    g_autofree char *got = NULL;
+
+    if (!want || !copy)
+        return FALSE;
+    copy->capacity = copy->allocation = copy->available = 0;
+    vstor_perms_copy(&copy->target_perms, &config->target_perms);
+    got = vstor_pool_def_format(copy);
+    return g_strcmp0(want, got) == 0;
+}
+
 static void
 load_states(VstorDriver *drv)
 {
@@ -331,8 +349,13 @@ load_states(VstorDriver *drv)
                 unlink(path);
                 continue;
             }
-            /* The config becomes the next definition, the state file the live one. */
-            obj->new_def = obj->def;
+            /* The state file is the live definition. The config is kept as the next one only
+             * when it says something else, so a running pool's --inactive XML is the same
+             * before and after a restart, as in a libvirtd that never restarted. */
+            if (same_definition(obj->def, live))
+                vstor_pool_def_free(obj->def);
+            else
+                obj->new_def = obj->def;
             obj->def = g_steal_pointer(&live);
         } else {
             if (driver_find_pool_by_uuid(drv, live->uuid)) {

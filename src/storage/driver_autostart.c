@@ -3,6 +3,7 @@
 #include "storage/driver_priv.h"
 
 #include "util/error.h"
+#include "util/fileio.h"
 
 #define RETRY_FIRST_SECONDS 1
 #define RETRY_MAX_SECONDS 300
@@ -87,7 +88,17 @@ void
 driver_autostart_all(VstorDriver *drv)
 {
     g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_pool_id_free);
+    g_autofree char *marker = g_build_filename(drv->state_dir, "autostarted", NULL);
+    g_autoptr(GError) err = NULL;
     gboolean any_failed = FALSE;
+
+    /* Autostart happens once per boot, as libvirt's: <run> is a tmpfs, so the marker is gone
+     * after a reboot; a restarted daemon (or a reopened embedded root) leaves pools that were
+     * stopped by hand stopped. */
+    if (g_file_test(marker, G_FILE_TEST_EXISTS))
+        return;
+    if (vstor_file_write_atomic(marker, "", 0, 0600, &err) < 0)
+        g_debug("cannot write %s: %s", marker, err->message);
 
     for (guint i = 0; i < drv->pools->len; i++) {
         VstorPoolObj *obj = drv->pools->pdata[i];

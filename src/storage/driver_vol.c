@@ -263,8 +263,7 @@ vstor_driver_vol_create(VstorDriver *drv, const VstorPoolId *pool, const char *x
         goto out;
     }
     if (vstor_pool_obj_find_vol(obj, voldef->name)) {
-        vstor_error_set(err, VSTOR_ERR_STORAGE_VOL_EXIST,
-                        "storage volume name '%s' already in use.", voldef->name);
+        vstor_error_set(err, VSTOR_ERR_STORAGE_VOL_EXIST, "'%s'", voldef->name);
         goto out;
     }
     if (!vol_backend(obj, err))

@@ -2,6 +2,9 @@
  * removed afterwards, and a ready dir pool. */
 #include "driver-fixture.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 char *
 pool_xml(const char *name, const char *path)
 {
@@ -65,4 +68,12 @@ make_active_pool(Fixture *f, VstorPoolId *id)
     g_assert_no_error(err);
     g_assert_cmpint(vstor_driver_pool_start(f->drv, id, 0, &err), ==, 0);
     g_assert_no_error(err);
+}
+
+void
+forget_autostart(Fixture *f)
+{
+    g_autofree char *marker = g_build_filename(f->root, "run", "storage", "autostarted", NULL);
+
+    g_assert_cmpint(g_remove(marker) == 0 || errno == ENOENT, ==, TRUE);
 }

@@ -20,6 +20,8 @@ void fixture_setup(Fixture *f, gconstpointer data);
 void fixture_teardown(Fixture *f, gconstpointer data);
 /* Closes and reopens the driver on the same root, as a restart would. */
 void reopen(Fixture *f);
+/* Forgets that autostart already ran, as a reboot (which empties <run>) would. */
+void forget_autostart(Fixture *f);
 /* Defines, builds and starts the dir pool "p1" and fills @id. */
 void make_active_pool(Fixture *f, VstorPoolId *id);
 

@@ -172,6 +172,12 @@ test_restart_keeps_state(Fixture *f, gconstpointer data)
         g_assert_error(e, VSTOR_ERROR, VSTOR_ERR_OPERATION_INVALID);
     }
 
+    /* a restart without a reboot: p1 stays active, p2 is not autostarted again */
+    reopen(f);
+    g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id, &err), ==, 1);
+    g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id2, &err), ==, 0);
+    /* after a reboot autostart runs again */
+    forget_autostart(f);
     reopen(f);
     g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id, &err), ==, 1);
     g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id2, &err), ==, 1); /* autostarted */
@@ -277,7 +283,7 @@ test_volumes(Fixture *f, gconstpointer data)
                                          "<volume><name>a.img</name><capacity>1</capacity>"
                                          "</volume>",
                                          0, &found, err_),
-                 VSTOR_ERR_STORAGE_VOL_EXIST, "storage volume name 'a.img' already in use.");
+                 VSTOR_ERR_STORAGE_VOL_EXIST, "storage volume 'a.img' exists already");
     /* names that would leave the pool */
     ASSERT_FAILS(vstor_driver_vol_create(f->drv, &id,
                                          "<volume><name>../x</name><capacity>1</capacity>"
@@ -532,6 +538,7 @@ test_autostart_retry(Fixture *f, gconstpointer data)
 
     g_assert_cmpint(vstor_driver_pool_define(f->drv, xml, 0, &id, &err), ==, 0);
     g_assert_cmpint(vstor_driver_pool_set_autostart(f->drv, &id, TRUE, &err), ==, 0);
+    forget_autostart(f);
     reopen(f);
     g_assert_cmpint(vstor_driver_pool_is_active(f->drv, &id, &err), ==, 0);
     g_assert_cmpint(vstor_driver_pool_get_state_reason(f->drv, &id, &reason, &err), ==, 0);
