@@ -1,11 +1,12 @@
-/* vstord.c: the daemon's entry point — options, the state root, and the definition check.
- * Serving libvirt's remote protocol on the root's sockets is the next layer to land. */
+/* vstord.c: the daemon's entry point — options, the state root, the definition check, and
+ * serving libvirt's remote protocol on the root's sockets until SIGTERM. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/pool_conf.h"
+#include "daemon/daemon.h"
 
 typedef struct {
     char *root;
@@ -83,6 +84,33 @@ check_definitions(const DaemonOptions *opts)
     return bad;
 }
 
+/* Runs the server in the foreground until a stop signal; 0 on a clean stop. */
+static int
+serve(const DaemonOptions *opts)
+{
+    VstorServerConfig cfg = {
+        .root = opts->root,
+        .verbose = opts->verbose,
+        .max_message = VSTOR_MESSAGE_MAX,
+        .max_workers = 64,
+    };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VstorServer) srv = NULL;
+
+    if (opts->daemonize) {
+        fprintf(stderr, "vstord: --daemon is not supported yet; run it under a supervisor\n");
+        return 1;
+    }
+    srv = vstor_server_new(&cfg, &err);
+    if (!srv) {
+        vstor_log(NULL, FALSE, "cannot start: %s", err->message);
+        return 1;
+    }
+    vstor_server_run(srv);
+    vstor_log(srv, FALSE, "stopped");
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -124,9 +152,7 @@ main(int argc, char **argv)
         daemon_options_clear(&opts);
         return ret;
     }
-    fprintf(stderr, "vstord: this build has no socket server yet (the remote protocol is the "
-                    "next part to land); use `vstord --check` to verify definitions, or "
-                    "`vstor ... --print-xml`\n");
+    ret = serve(&opts);
     daemon_options_clear(&opts);
-    return 1;
+    return ret;
 }

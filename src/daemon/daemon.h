@@ -1,0 +1,151 @@
+/* daemon.h: what vstord's parts share — the server (sockets, workers, driver) and its
+ * clients (one per connection, with their output queue, streams and event callbacks). */
+#pragma once
+
+#include <glib.h>
+
+#include "rpc/message.h"
+#include "storage/driver.h"
+
+typedef struct _VstorServer VstorServer;
+typedef struct _VstorClient VstorClient;
+typedef struct _VstorStream VstorStream;
+
+typedef struct {
+    char *root; /* --root DIR, or NULL for the system paths */
+    gboolean verbose;
+    guint32 max_message; /* whole-message limit, length word included */
+    int max_workers;
+} VstorServerConfig;
+
+/* --- server.c --- */
+
+/* Opens the driver over @cfg->root and listens on <run>/vstord-sock and vstord-sock-ro.
+ * Fails when the root is locked, the run directory cannot be made or a socket cannot bind. */
+VstorServer *vstor_server_new(const VstorServerConfig *cfg, GError **err);
+/* Serves until SIGTERM or SIGINT. */
+void vstor_server_run(VstorServer *srv);
+/* Closes every client and the sockets, then the driver (active pools stay active). */
+void vstor_server_free(VstorServer *srv);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorServer, vstor_server_free)
+
+VstorDriver *vstor_server_driver(VstorServer *srv);
+GMainContext *vstor_server_context(VstorServer *srv);
+guint32 vstor_server_max_message(VstorServer *srv);
+/* Queues a procedure call of @client on the worker pool. */
+void vstor_server_push_call(VstorServer *srv, VstorClient *client, GBytes *msg);
+/* Queues @func(@client, @data) on the worker pool (stream work; @func accounts its own
+ * jobs with vstor_client_job_done). */
+void vstor_server_push_work(VstorServer *srv, VstorClient *client, GFunc func, gpointer data);
+void vstor_server_client_gone(VstorServer *srv, VstorClient *client);
+/* Every connected client, referenced, to be used outside the server's lock. */
+GPtrArray *vstor_server_clients(VstorServer *srv);
+/* A callback id unique within the server, for event registrations. */
+int vstor_server_next_callback_id(VstorServer *srv);
+/* The daemon's log: stderr, one line per event; debug lines only with --verbose. */
+void vstor_log(VstorServer *srv, gboolean debug, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* --- client.c --- */
+
+VstorClient *vstor_client_new(VstorServer *srv, int fd, gboolean readonly);
+VstorClient *vstor_client_ref(VstorClient *c);
+void vstor_client_unref(VstorClient *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorClient, vstor_client_unref)
+/* Queues a whole message for the client (any thread); takes @msg. Dropped when closed. */
+void vstor_client_send(VstorClient *c, GBytes *msg);
+/* Waits until the output queue is below the back-pressure mark; FALSE if the client is gone. */
+gboolean vstor_client_wait_writable(VstorClient *c);
+/* Drops the connection (any thread). */
+void vstor_client_close(VstorClient *c);
+gboolean vstor_client_is_closed(VstorClient *c);
+/* Counts a queued stream message like a call, so a fast uploader is throttled too. */
+void vstor_client_job_add(VstorClient *c);
+/* Marks a queued call or stream job done (wakes reading again when it was throttled). */
+void vstor_client_job_done(VstorClient *c);
+VstorServer *vstor_client_server(VstorClient *c);
+gboolean vstor_client_readonly(VstorClient *c);
+
+/* Per-connection state the dispatchers keep, guarded by vstor_client_lock(). */
+typedef struct {
+    gboolean opened;
+    gboolean readonly; /* socket or VIR_CONNECT_RO */
+    char *uri; /* name the client opened */
+    GHashTable *streams; /* serial -> VstorStream* */
+    GArray *pool_events; /* VstorEventReg */
+} VstorClientState;
+
+typedef struct {
+    int callback_id;
+    int event_id;
+    gboolean has_pool;
+    guint8 uuid[VSTOR_UUID_LEN];
+} VstorEventReg;
+
+VstorClientState *vstor_client_lock(VstorClient *c);
+void vstor_client_unlock(VstorClient *c);
+
+/* --- dispatch.c: calls --- */
+
+/* Runs the call in @msg on a worker thread and sends its reply. */
+void vstor_dispatch_call(VstorClient *c, GBytes *msg);
+/* Sends an error reply for @req: REPLY or STREAM per @type, with @domain. */
+void vstor_dispatch_send_error(VstorClient *c, const vstor_message_header *req,
+                               vstor_message_type type, int domain, const GError *error);
+
+/* Procedure handlers: decode args done, fill @ret, or fail with @err. Return 1 when the
+ * handler sent its own reply (streams). */
+typedef int (*VstorProcFunc)(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
+                             GError **err);
+
+typedef struct {
+    int proc;
+    VstorProcFunc func;
+    xdrproc_t args_proc;
+    gsize args_size;
+    xdrproc_t ret_proc;
+    gsize ret_size;
+    const char *api; /* public API name, for the read-only refusal; NULL: allowed read-only */
+    gboolean before_open; /* may be called before connect-open */
+} VstorProc;
+
+/* Table entries: a handler with argument and reply types, or without either. */
+#define VSTOR_PROC(num, fn, at, rt, api, pre)                                                      \
+    {                                                                                              \
+        num, fn, (xdrproc_t)xdr_##at, sizeof(at), (xdrproc_t)xdr_##rt, sizeof(rt), api, pre        \
+    }
+#define VSTOR_PROC_NOARGS(num, fn, rt, api, pre)                                                   \
+    {                                                                                              \
+        num, fn, NULL, 0, (xdrproc_t)xdr_##rt, sizeof(rt), api, pre                                \
+    }
+#define VSTOR_PROC_NORET(num, fn, at, api, pre)                                                    \
+    {                                                                                              \
+        num, fn, (xdrproc_t)xdr_##at, sizeof(at), NULL, 0, api, pre                                \
+    }
+#define VSTOR_PROC_NONE(num, fn, api, pre)                                                         \
+    {                                                                                              \
+        num, fn, NULL, 0, NULL, 0, api, pre                                                        \
+    }
+
+/* Each dispatch_*.c exports its table, terminated by proc 0. */
+extern const VstorProc vstor_connect_procs[];
+extern const VstorProc vstor_pool_procs[];
+extern const VstorProc vstor_vol_procs[];
+extern const VstorProc vstor_stream_procs[];
+
+/* Wire (name, uuid) <-> driver ids. */
+void vstor_wire_pool_to_id(const remote_nonnull_storage_pool *w, VstorPoolId *ret_id);
+void vstor_wire_pool_from_id(const VstorPoolId *id, remote_nonnull_storage_pool *ret_w);
+void vstor_wire_vol_to_id(const remote_nonnull_storage_vol *w, VstorVolId *ret_id);
+void vstor_wire_vol_from_id(const VstorVolId *id, remote_nonnull_storage_vol *ret_w);
+
+/* --- events.c --- */
+
+/* Driver event subscriber that relays pool events to registered clients. */
+void vstor_events_relay(const VstorPoolId *pool, VstorPoolEventType event, gpointer srv);
+
+/* --- dispatch_stream.c --- */
+
+/* Routes a STREAM / STREAM_HOLE message from the client to its stream (main thread). */
+void vstor_stream_incoming(VstorClient *c, const vstor_message_header *hdr, GBytes *msg);
+/* Releases a stream whose client is gone. */
+void vstor_stream_free(VstorStream *st);
