@@ -4,14 +4,18 @@
 
 #include <glib.h>
 
+#include "vstor/vstor.h"
+
 typedef enum {
     CLI_OPT_BOOL, /* --name, no value */
     CLI_OPT_STRING, /* --name VALUE, or positional after the required ones */
     CLI_OPT_DATA, /* like STRING; the synopsis shows it as <name> (virsh's DATA) */
+    CLI_OPT_INT, /* like STRING; help and errors call the value <number> */
 } CliOptType;
 
 typedef enum {
     CLI_OPT_REQUIRED = 1 << 0,
+    CLI_OPT_NAMED = 1 << 1, /* only as --name VALUE: bare words never fill it */
 } CliOptFlags;
 
 typedef struct {
@@ -41,7 +45,7 @@ typedef struct {
 typedef struct {
     const char *name; /* "Storage Pool" */
     const char *keyword; /* "pool", as in `vstor help pool` */
-    const CliCmdDef *cmds; /* terminated by an entry with a NULL name */
+    const CliCmdDef *const *cmds; /* in listing order, NULL-terminated */
 } CliCmdGroup;
 
 /* One command of a command line, with its option values. */
@@ -59,7 +63,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliCmd, cli_cmd_free)
 /* The session: global options and the command groups. */
 struct CliCtl {
     const CliCmdGroup *groups;
-    char *connect_uri; /* -c, or VSTOR_DEFAULT_CONNECT_URI; NULL for the default */
+    char *connect_uri; /* -c, or VSTOR_DEFAULT_URI; NULL for the default */
+    VstorConnect *conn; /* opened by the first command that needs it */
     gboolean readonly; /* -r */
     gboolean quiet; /* -q: no informational output */
     gboolean timing; /* -t */
@@ -68,10 +73,27 @@ struct CliCtl {
 /* The command groups in listing order (defined next to main()). */
 extern const CliCmdGroup cli_groups[];
 
-/* The commands of each group. */
-extern const CliCmdDef cli_pool_cmds[];
-extern const CliCmdDef cli_vol_cmds[];
-extern const CliCmdDef cli_vstor_cmds[];
+/* The commands, one definition each, in the files of their groups. cmd-pool.c: */
+extern const CliCmdDef cli_cmd_pool_create_as, cli_cmd_pool_create, cli_cmd_pool_define_as,
+    cli_cmd_pool_define;
+/* cmd-pool-life.c */
+extern const CliCmdDef cli_cmd_pool_autostart, cli_cmd_pool_build, cli_cmd_pool_delete,
+    cli_cmd_pool_destroy, cli_cmd_pool_stop, cli_cmd_pool_refresh, cli_cmd_pool_start,
+    cli_cmd_pool_undefine;
+/* cmd-pool-info.c */
+extern const CliCmdDef cli_cmd_pool_dumpxml, cli_cmd_pool_info, cli_cmd_pool_list,
+    cli_cmd_pool_name, cli_cmd_pool_uuid;
+/* cmd-vol.c */
+extern const CliCmdDef cli_cmd_vol_clone, cli_cmd_vol_create_as, cli_cmd_vol_create,
+    cli_cmd_vol_create_from;
+/* cmd-vol-life.c */
+extern const CliCmdDef cli_cmd_vol_delete, cli_cmd_vol_download, cli_cmd_vol_resize,
+    cli_cmd_vol_upload, cli_cmd_vol_wipe;
+/* cmd-vol-info.c */
+extern const CliCmdDef cli_cmd_vol_dumpxml, cli_cmd_vol_info, cli_cmd_vol_key, cli_cmd_vol_list,
+    cli_cmd_vol_name, cli_cmd_vol_path, cli_cmd_vol_pool;
+/* help.c */
+extern const CliCmdDef cli_cmd_help;
 
 /* options.c: parsing virsh's way. Both return 0 with the commands (NULL when the line holds
  * only comments) in *ret_cmds, or -1 with *err holding every message virsh would print. */
@@ -95,18 +117,71 @@ int cli_opt_string(const CliCmd *cmd, const char *name, const char **ret_value, 
  * options where an empty value means "not given"). */
 const char *cli_opt_string_quiet(const CliCmd *cmd, const char *name);
 
+/* The value of integer option @name in *ret_value (left alone when absent), with virsh's
+ * "Numeric value ... is malformed or out of range" on a bad one. With @wrap, a negative
+ * value is taken modulo 2^64 (virsh's "Wrap" variant, where -1 means "everything"). */
+int cli_opt_ull(const CliCmd *cmd, const char *name, gboolean wrap, guint64 *ret_value,
+                GError **err);
+
 /* Fails with virsh's "Options --a and --b are mutually exclusive" when both are given. */
 int cli_opts_exclusive(const CliCmd *cmd, const char *a, const char *b, GError **err);
 
 /* Sets *err to a CLI-level message (no libvirt prefix), as virsh's own error lines. */
 void cli_set_error(GError **err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
-/* The error for commands that need the storage driver, which does not exist yet:
- * @context as virsh's first error, then why. */
-void cli_set_no_driver(GError **err, const char *context);
-
 /* Prints "error: @message" on stderr, after flushing stdout. */
 void cli_print_error(const char *message);
+
+/* session.c: the connection, finding pools and volumes the way virsh does, and errors. */
+
+/* The connection, opened on first use; fails with virsh's "failed to connect to the
+ * hypervisor" and the library's reason. */
+VstorConnect *cli_conn(CliCtl *ctl, GError **err);
+
+/* Sets *err to @lib's message, after virsh's own context line when @fmt is non-NULL (the two
+ * joined by "\nerror: ", as virsh prints its message and then the library's). */
+void cli_set_lib_error(GError **err, const GError *lib, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* How a pool or volume argument may be taken (virsh's VIRSH_BYUUID / VIRSH_BYNAME). */
+enum {
+    CLI_BY_UUID = 1 << 0, /* a pool's UUID; a volume's key or path */
+    CLI_BY_NAME = 1 << 1,
+};
+
+/* The pool option @opt names (by UUID, then by name), with *ret_name set to the word given.
+ * Fails with "failed to get pool 'X'" and the library's reason. */
+VstorStoragePool *cli_pool_arg(CliCtl *ctl, const CliCmd *cmd, const char *opt, unsigned int by,
+                               const char **ret_name, GError **err);
+
+/* The volume option @opt names: by name in the pool of option @pool_opt when that is given,
+ * else by key, then by path; checked to be in that pool. @pool_opt may be NULL. */
+VstorStorageVol *cli_vol_arg(CliCtl *ctl, const CliCmd *cmd, const char *opt, const char *pool_opt,
+                             unsigned int by, const char **ret_name, GError **err);
+
+/* The whole file @path (an XML document), with libvirt's "Failed to open file" errors. */
+char *cli_read_file(const char *path, GError **err);
+
+/* @bytes as virsh's pretty capacity: "%.2f" and B, KiB ... EiB ("1.00 GiB"). */
+char *cli_pretty_size(guint64 bytes);
+
+/* "running", "inactive" ... as virsh names pool states; "file", "block" ... volume types. */
+const char *cli_pool_state_name(int state);
+const char *cli_vol_type_name(int type);
+
+/* @s as a JSON string literal, quotes included. */
+char *cli_json_string(const char *s);
+
+/* table.c: virsh's tables (vsh-table): a header, a dashed line, left-aligned columns. */
+typedef struct CliTable CliTable;
+
+/* A table whose header row is the NULL-terminated column names. */
+CliTable *cli_table_new(const char *first, ...) G_GNUC_NULL_TERMINATED;
+/* Appends a row of as many cells as the header has (NULL-terminated). */
+void cli_table_add(CliTable *table, const char *first, ...) G_GNUC_NULL_TERMINATED;
+/* Prints the table on stdout; @header FALSE leaves out header and line (virsh's -q). */
+void cli_table_print(CliTable *table, gboolean header);
+void cli_table_free(CliTable *table);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliTable, cli_table_free)
 
 /* help.c: virsh's help layouts. */
 void cli_print_cmd_help(const CliCmdDef *def);

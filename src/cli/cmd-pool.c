@@ -1,5 +1,5 @@
-/* cmd-pool.c: the Storage Pool commands — for now pool-define-as and pool-create-as, whose
- * --print-xml works without a storage driver; their option tables are virsh 9.0.0's. */
+/* cmd-pool.c: defining and creating pools — pool-define, pool-create and their -as forms,
+ * whose --print-xml works without a connection; option tables are virsh 9.0.0's. */
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -36,6 +36,10 @@
      "adapter parent scsi_hostN fabric_wwn to be used for underlying vHBA storage"}, \
     {"source-protocol-ver", CLI_OPT_STRING, 0, "nfsvers value for NFS pool mount option"}, \
     {"source-initiator", CLI_OPT_STRING, 0, "initiator iqn for underlying storage"}
+#define POOL_BUILD_OPTS \
+    {"build", CLI_OPT_BOOL, 0, "build the pool as normal"}, \
+    {"no-overwrite", CLI_OPT_BOOL, 0, "do not overwrite any existing data"}, \
+    {"overwrite", CLI_OPT_BOOL, 0, "overwrite any existing data"}
 /* clang-format on */
 
 static const CliOptDef pool_define_as_opts[] = {
@@ -45,11 +49,39 @@ static const CliOptDef pool_define_as_opts[] = {
 
 static const CliOptDef pool_create_as_opts[] = {
     POOL_X_AS_OPTS,
-    {"build", CLI_OPT_BOOL, 0, "build the pool as normal"},
-    {"no-overwrite", CLI_OPT_BOOL, 0, "do not overwrite any existing data"},
-    {"overwrite", CLI_OPT_BOOL, 0, "overwrite any existing data"},
+    POOL_BUILD_OPTS,
     {NULL},
 };
+
+static const CliOptDef pool_define_opts[] = {
+    {"file", CLI_OPT_DATA, CLI_OPT_REQUIRED, "file containing an XML pool description"},
+    {"validate", CLI_OPT_BOOL, 0, "validate the XML against the schema"},
+    {NULL},
+};
+
+static const CliOptDef pool_create_opts[] = {
+    {"file", CLI_OPT_DATA, CLI_OPT_REQUIRED, "file containing an XML pool description"},
+    POOL_BUILD_OPTS,
+    {NULL},
+};
+
+/* virsh's --build, --overwrite, --no-overwrite as pool creation flags. */
+static int
+create_flags(const CliCmd *cmd, unsigned int *ret_flags, GError **err)
+{
+    unsigned int flags = 0;
+
+    if (cli_opts_exclusive(cmd, "overwrite", "no-overwrite", err) < 0)
+        return -1;
+    if (cli_opt_given(cmd, "build"))
+        flags |= VSTOR_STORAGE_POOL_CREATE_WITH_BUILD;
+    if (cli_opt_given(cmd, "overwrite"))
+        flags |= VSTOR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE;
+    if (cli_opt_given(cmd, "no-overwrite"))
+        flags |= VSTOR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE;
+    *ret_flags = flags;
+    return 0;
+}
 
 /* The pool XML from the options, checked in the order virsh checks them. */
 static char *
@@ -76,8 +108,10 @@ build_pool_xml(const CliCmd *cmd, const char **ret_name, GError **err)
 static gboolean
 cmd_pool_define_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
 {
+    g_autoptr(VstorStoragePool) pool = NULL;
+    g_autoptr(GError) lib = NULL;
     g_autofree char *xml = NULL;
-    g_autofree char *context = NULL;
+    VstorConnect *conn;
     const char *name;
 
     if (!(xml = build_pool_xml(cmd, &name, err)))
@@ -86,20 +120,28 @@ cmd_pool_define_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
         fputs(xml, stdout);
         return TRUE;
     }
-    context = g_strdup_printf("Failed to define pool %s", name);
-    cli_set_no_driver(err, context);
-    return FALSE;
+    if (!(conn = cli_conn(ctl, err)))
+        return FALSE;
+    if (!(pool = vstor_storage_pool_define_xml(conn, xml, 0, &lib))) {
+        cli_set_lib_error(err, lib, "Failed to define pool %s", name);
+        return FALSE;
+    }
+    if (!ctl->quiet)
+        printf("Pool %s defined\n", name);
+    return TRUE;
 }
 
 static gboolean
 cmd_pool_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
 {
+    g_autoptr(VstorStoragePool) pool = NULL;
+    g_autoptr(GError) lib = NULL;
     g_autofree char *xml = NULL;
-    g_autofree char *context = NULL;
+    unsigned int flags;
+    VstorConnect *conn;
     const char *name;
 
-    /* --build and its two refinements only matter once a driver creates the pool. */
-    if (cli_opts_exclusive(cmd, "overwrite", "no-overwrite", err) < 0)
+    if (create_flags(cmd, &flags, err) < 0)
         return FALSE;
     if (!(xml = build_pool_xml(cmd, &name, err)))
         return FALSE;
@@ -107,16 +149,72 @@ cmd_pool_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
         fputs(xml, stdout);
         return TRUE;
     }
-    context = g_strdup_printf("Failed to create pool %s", name);
-    cli_set_no_driver(err, context);
-    return FALSE;
+    if (!(conn = cli_conn(ctl, err)))
+        return FALSE;
+    if (!(pool = vstor_storage_pool_create_xml(conn, xml, flags, &lib))) {
+        cli_set_lib_error(err, lib, "Failed to create pool %s", name);
+        return FALSE;
+    }
+    if (!ctl->quiet)
+        printf("Pool %s created\n", name);
+    return TRUE;
 }
 
-/* Listed in virsh's order, so `vstor help pool` reads like `virsh help pool`. */
-const CliCmdDef cli_pool_cmds[] = {
-    {"pool-create-as", "create a pool from a set of args", "Create a pool.", pool_create_as_opts,
-     cmd_pool_create_as},
-    {"pool-define-as", "define a pool from a set of args", "Define a pool.", pool_define_as_opts,
-     cmd_pool_define_as},
-    {NULL},
-};
+static gboolean
+cmd_pool_define(CliCtl *ctl, const CliCmd *cmd, GError **err)
+{
+    g_autoptr(VstorStoragePool) pool = NULL;
+    g_autoptr(GError) lib = NULL;
+    g_autofree char *xml = NULL;
+    VstorConnect *conn;
+    const char *file;
+
+    if (cli_opt_string(cmd, "file", &file, err) < 0 || !(conn = cli_conn(ctl, err)))
+        return FALSE;
+    /* --validate: the driver validates every definition against the schema's rules anyway. */
+    if (!(xml = cli_read_file(file, err)))
+        return FALSE;
+    if (!(pool = vstor_storage_pool_define_xml(conn, xml, 0, &lib))) {
+        cli_set_lib_error(err, lib, "Failed to define pool from %s", file);
+        return FALSE;
+    }
+    if (!ctl->quiet)
+        printf("Pool %s defined from %s\n", vstor_storage_pool_get_name(pool), file);
+    return TRUE;
+}
+
+static gboolean
+cmd_pool_create(CliCtl *ctl, const CliCmd *cmd, GError **err)
+{
+    g_autoptr(VstorStoragePool) pool = NULL;
+    g_autoptr(GError) lib = NULL;
+    g_autofree char *xml = NULL;
+    unsigned int flags;
+    VstorConnect *conn;
+    const char *file;
+
+    if (cli_opt_string(cmd, "file", &file, err) < 0 || !(conn = cli_conn(ctl, err)) ||
+        create_flags(cmd, &flags, err) < 0 || !(xml = cli_read_file(file, err)))
+        return FALSE;
+    if (!(pool = vstor_storage_pool_create_xml(conn, xml, flags, &lib))) {
+        cli_set_lib_error(err, lib, "Failed to create pool from %s", file);
+        return FALSE;
+    }
+    if (!ctl->quiet)
+        printf("Pool %s created from %s\n", vstor_storage_pool_get_name(pool), file);
+    return TRUE;
+}
+
+const CliCmdDef cli_cmd_pool_create_as = {"pool-create-as", "create a pool from a set of args",
+                                          "Create a pool.", pool_create_as_opts,
+                                          cmd_pool_create_as};
+const CliCmdDef cli_cmd_pool_create = {"pool-create", "create a pool from an XML file",
+                                       "Create a pool.", pool_create_opts, cmd_pool_create};
+const CliCmdDef cli_cmd_pool_define_as = {"pool-define-as", "define a pool from a set of args",
+                                          "Define a pool.", pool_define_as_opts,
+                                          cmd_pool_define_as};
+const CliCmdDef cli_cmd_pool_define = {
+    "pool-define",
+    "define an inactive persistent storage pool or modify an existing persistent one from an "
+    "XML file",
+    "Define or modify a persistent storage pool.", pool_define_opts, cmd_pool_define};

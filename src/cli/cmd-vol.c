@@ -1,10 +1,20 @@
-/* cmd-vol.c: the Storage Volume commands — for now vol-create-as, whose --print-xml works
- * without a storage driver as long as a backing volume is given by its absolute path. */
+/* cmd-vol.c: making volumes — vol-create-as (whose --print-xml also works without a
+ * connection), vol-create, vol-create-from and vol-clone, with virsh's options and messages. */
 #include <stdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "cli/cli.h"
 #include "conf/define_args.h"
 #include "util/error.h"
+
+#define PREALLOC_OPT                                                                               \
+    {                                                                                              \
+        "prealloc-metadata", CLI_OPT_BOOL, 0,                                                      \
+            "preallocate metadata (for qcow2 instead of full allocation)"                          \
+    }
 
 static const CliOptDef vol_create_as_opts[] = {
     {"pool", CLI_OPT_DATA, CLI_OPT_REQUIRED, "pool name"},
@@ -13,56 +23,114 @@ static const CliOptDef vol_create_as_opts[] = {
      "size of the vol, as scaled integer (default bytes)"},
     {"allocation", CLI_OPT_STRING, 0, "initial allocation size, as scaled integer (default bytes)"},
     {"format", CLI_OPT_STRING, 0, "file format type raw,bochs,qcow,qcow2,qed,vmdk"},
-    {"backing-vol", CLI_OPT_STRING, 0,
-     "the backing volume if taking a snapshot (until vstor has its storage driver: "
-     "an absolute path only, used as given)"},
+    {"backing-vol", CLI_OPT_STRING, 0, "the backing volume if taking a snapshot"},
     {"backing-vol-format", CLI_OPT_STRING, 0, "format of backing volume if taking a snapshot"},
-    {"prealloc-metadata", CLI_OPT_BOOL, 0,
-     "preallocate metadata (for qcow2 instead of full allocation)"},
+    PREALLOC_OPT,
     {"print-xml", CLI_OPT_BOOL, 0, "print XML document, but don't define/create"},
     {NULL},
 };
 
-/* Finds the backing volume's path. virsh tries the value as a volume name in the pool, then
- * as a key, then as a path; all three ask the driver, so without one only a path that is
- * already absolute can be taken, as it is. */
-static int
-resolve_backing(VstorVolArgs *args, GError **err)
-{
-    g_autofree char *context = NULL;
-    g_autofree char *detail = NULL;
+static const CliOptDef vol_create_opts[] = {
+    {"pool", CLI_OPT_DATA, CLI_OPT_REQUIRED, "pool name"},
+    {"file", CLI_OPT_DATA, CLI_OPT_REQUIRED, "file containing an XML vol description"},
+    PREALLOC_OPT,
+    {"validate", CLI_OPT_BOOL, 0, "validate the XML against the schema"},
+    {NULL},
+};
 
-    if (g_path_is_absolute(args->backing_vol)) {
-        args->backing_path = args->backing_vol;
-        return 0;
+static const CliOptDef vol_create_from_opts[] = {
+    {"pool", CLI_OPT_DATA, CLI_OPT_REQUIRED, "pool name or uuid"},
+    {"file", CLI_OPT_DATA, CLI_OPT_REQUIRED, "file containing an XML vol description"},
+    {"vol", CLI_OPT_DATA, CLI_OPT_REQUIRED, "vol name, key or path"},
+    {"inputpool", CLI_OPT_STRING, 0, "pool name or uuid of the input volume's pool"},
+    PREALLOC_OPT,
+    {"reflink", CLI_OPT_BOOL, 0, "use btrfs COW lightweight copy"},
+    {"validate", CLI_OPT_BOOL, 0, "validate the XML against the schema"},
+    {NULL},
+};
+
+static const CliOptDef vol_clone_opts[] = {
+    {"vol", CLI_OPT_DATA, CLI_OPT_REQUIRED, "vol name, key or path"},
+    {"newname", CLI_OPT_DATA, CLI_OPT_REQUIRED, "clone name"},
+    {"pool", CLI_OPT_STRING, 0, "pool name or uuid"},
+    PREALLOC_OPT,
+    {"reflink", CLI_OPT_BOOL, 0, "use btrfs COW lightweight copy"},
+    {"print-xml", CLI_OPT_BOOL, 0, "print XML document rather than clone the volume"},
+    {NULL},
+};
+
+static unsigned int
+create_flags(const CliCmd *cmd, gboolean has_reflink)
+{
+    unsigned int flags = 0;
+
+    if (cli_opt_given(cmd, "prealloc-metadata"))
+        flags |= VSTOR_STORAGE_VOL_CREATE_PREALLOC_METADATA;
+    if (has_reflink && cli_opt_given(cmd, "reflink"))
+        flags |= VSTOR_STORAGE_VOL_CREATE_REFLINK;
+    return flags;
+}
+
+/* The backing volume's path: the word as a volume name in @pool, then as a key, then as a
+ * path, as virsh tries it. Without a connection (--print-xml only) an absolute path is
+ * taken as it is. */
+static char *
+resolve_backing(VstorConnect *conn, VstorStoragePool *pool, const char *word, GError **err)
+{
+    g_autoptr(VstorStorageVol) vol = NULL;
+    g_autoptr(GError) lib = NULL;
+    char *path;
+
+    if (!conn) {
+        g_autofree char *detail = NULL;
+
+        if (g_path_is_absolute(word))
+            return g_strdup(word);
+        detail = vstor_error_message(VSTOR_ERR_NO_SUPPORT,
+                                     "looking a backing volume up by name or key needs a "
+                                     "connection to the storage driver; give the backing "
+                                     "volume's absolute path instead");
+        g_set_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SUPPORT, "failed to get vol '%s'\nerror: %s",
+                    word, detail);
+        return NULL;
     }
-    context = g_strdup_printf("failed to get vol '%s'", args->backing_vol);
-    detail = vstor_error_message(VSTOR_ERR_NO_SUPPORT,
-                                 "looking a backing volume up by name or key needs the "
-                                 "storage driver, which vstor does not have yet; give the "
-                                 "backing volume's absolute path instead");
-    g_set_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SUPPORT, "%s\nerror: %s", context, detail);
-    return -1;
+    if (!(vol = vstor_storage_vol_lookup_by_name(pool, word, NULL)) &&
+        !(vol = vstor_storage_vol_lookup_by_key(conn, word, NULL)) &&
+        !(vol = vstor_storage_vol_lookup_by_path(conn, word, &lib))) {
+        cli_set_lib_error(err, lib, "failed to get vol '%s'", word);
+        return NULL;
+    }
+    if (!(path = vstor_storage_vol_get_path(vol, &lib)))
+        cli_set_lib_error(err, lib, NULL);
+    return path;
 }
 
 static gboolean
 cmd_vol_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
 {
-    VstorVolArgs args = {0};
+    g_autoptr(VstorStoragePool) pool = NULL;
+    g_autoptr(VstorStorageVol) vol = NULL;
+    g_autoptr(GError) lib = NULL;
+    g_autofree char *backing_path = NULL;
     g_autofree char *xml = NULL;
+    VstorVolArgs args = {0};
     gboolean print_xml = cli_opt_given(cmd, "print-xml");
+    VstorConnect *conn = NULL;
     const char *capacity, *allocation;
 
     args.prealloc_metadata = cli_opt_given(cmd, "prealloc-metadata");
-
     /* In virsh's order: the pool is looked up first, then each option read and checked. */
     if (cli_opt_string(cmd, "pool", &args.pool, err) < 0)
         return FALSE;
-    if (!print_xml) {
-        g_autofree char *context = g_strdup_printf("failed to get pool '%s'", args.pool);
-
-        cli_set_no_driver(err, context);
-        return FALSE;
+    if (print_xml && !ctl->conn) {
+        /* --print-xml needs the driver only for a backing volume given by name or key. */
+        ctl->conn =
+            vstor_connect_open(ctl->connect_uri ? ctl->connect_uri : "vstor:///system", 0, NULL);
+    }
+    if (!print_xml || ctl->conn) {
+        if (!(pool = cli_pool_arg(ctl, cmd, "pool", CLI_BY_UUID | CLI_BY_NAME, NULL, err)))
+            return FALSE;
+        conn = ctl->conn;
     }
     if (cli_opt_string(cmd, "name", &args.name, err) < 0 ||
         cli_opt_string(cmd, "capacity", &capacity, err) < 0 ||
@@ -78,16 +146,154 @@ cmd_vol_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
         cli_opt_string(cmd, "backing-vol", &args.backing_vol, err) < 0 ||
         cli_opt_string(cmd, "backing-vol-format", &args.backing_format, err) < 0)
         return FALSE;
-    if (args.backing_vol && resolve_backing(&args, err) < 0)
-        return FALSE;
+    if (args.backing_vol) {
+        if (!(backing_path = resolve_backing(conn, pool, args.backing_vol, err)))
+            return FALSE;
+        args.backing_path = backing_path;
+    }
     if (!(xml = vstor_vol_args_format(&args, 0, err)))
         return FALSE;
-    fputs(xml, stdout);
+    if (print_xml) {
+        fputs(xml, stdout);
+        return TRUE;
+    }
+    if (!(vol = vstor_storage_vol_create_xml(pool, xml, create_flags(cmd, FALSE), &lib))) {
+        cli_set_lib_error(err, lib, "Failed to create vol %s", args.name);
+        return FALSE;
+    }
+    if (!ctl->quiet)
+        printf("Vol %s created\n", args.name);
     return TRUE;
 }
 
-const CliCmdDef cli_vol_cmds[] = {
-    {"vol-create-as", "create a volume from a set of args", "Create a vol.", vol_create_as_opts,
-     cmd_vol_create_as},
-    {NULL},
-};
+static gboolean
+cmd_vol_create(CliCtl *ctl, const CliCmd *cmd, GError **err)
+{
+    g_autoptr(VstorStoragePool) pool = NULL;
+    g_autoptr(VstorStorageVol) vol = NULL;
+    g_autoptr(GError) lib = NULL;
+    g_autofree char *xml = NULL;
+    const char *file;
+
+    if (!(pool = cli_pool_arg(ctl, cmd, "pool", CLI_BY_UUID | CLI_BY_NAME, NULL, err)) ||
+        cli_opt_string(cmd, "file", &file, err) < 0 || !(xml = cli_read_file(file, err)))
+        return FALSE;
+    if (!(vol = vstor_storage_vol_create_xml(pool, xml, create_flags(cmd, FALSE), &lib))) {
+        cli_set_lib_error(err, lib, "Failed to create vol from %s", file);
+        return FALSE;
+    }
+    if (!ctl->quiet)
+        printf("Vol %s created from %s\n", vstor_storage_vol_get_name(vol), file);
+    return TRUE;
+}
+
+static gboolean
+cmd_vol_create_from(CliCtl *ctl, const CliCmd *cmd, GError **err)
+{
+    g_autoptr(VstorStoragePool) pool = NULL;
+    g_autoptr(VstorStorageVol) input = NULL;
+    g_autoptr(VstorStorageVol) vol = NULL;
+    g_autoptr(GError) lib = NULL;
+    g_autofree char *xml = NULL;
+    const char *file;
+
+    if (!(pool = cli_pool_arg(ctl, cmd, "pool", CLI_BY_UUID | CLI_BY_NAME, NULL, err)) ||
+        cli_opt_string(cmd, "file", &file, err) < 0 ||
+        !(input =
+              cli_vol_arg(ctl, cmd, "vol", "inputpool", CLI_BY_UUID | CLI_BY_NAME, NULL, err)) ||
+        !(xml = cli_read_file(file, err)))
+        return FALSE;
+    vol = vstor_storage_vol_create_xml_from(pool, xml, input, create_flags(cmd, TRUE), &lib);
+    if (!vol) {
+        cli_set_lib_error(err, lib, "Failed to create vol from %s", file);
+        return FALSE;
+    }
+    if (!ctl->quiet)
+        printf("Vol %s created from input vol %s\n", vstor_storage_vol_get_name(vol),
+               vstor_storage_vol_get_name(input));
+    return TRUE;
+}
+
+/* @xml with its /volume/name set to @name, serialized as it was read (no trailing newline,
+ * as virsh prints it). */
+static char *
+clone_xml(const char *xml, const char *name)
+{
+    g_autoptr(GString) out = NULL;
+    xmlBufferPtr buf;
+    xmlDocPtr doc;
+    xmlNodePtr root, node;
+
+    doc = xmlReadMemory(xml, (int)strlen(xml), "volume.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+    if (!doc)
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    for (node = root ? root->children : NULL; node; node = node->next)
+        if (node->type == XML_ELEMENT_NODE && xmlStrEqual(node->name, BAD_CAST "name"))
+            break;
+    if (!node || !(buf = xmlBufferCreate())) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    xmlNodeSetContent(node, BAD_CAST name);
+    xmlNodeDump(buf, doc, root, 0, 0);
+    out = g_string_new((const char *)xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    xmlFreeDoc(doc);
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+static gboolean
+cmd_vol_clone(CliCtl *ctl, const CliCmd *cmd, GError **err)
+{
+    g_autoptr(VstorStoragePool) pool = NULL;
+    g_autoptr(VstorStorageVol) orig = NULL;
+    g_autoptr(VstorStorageVol) vol = NULL;
+    g_autoptr(GError) lib = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *newxml = NULL;
+    const char *name;
+
+    if (!(orig = cli_vol_arg(ctl, cmd, "vol", "pool", CLI_BY_UUID | CLI_BY_NAME, NULL, err)))
+        return FALSE;
+    if (!(pool = vstor_storage_pool_lookup_by_volume(orig, &lib))) {
+        cli_set_lib_error(err, lib, "failed to get parent pool");
+        return FALSE;
+    }
+    if (cli_opt_string(cmd, "newname", &name, err) < 0)
+        return FALSE;
+    if (!(xml = vstor_storage_vol_get_xml_desc(orig, 0, &lib))) {
+        cli_set_lib_error(err, lib, NULL);
+        return FALSE;
+    }
+    if (!(newxml = clone_xml(xml, name))) {
+        cli_set_error(err, "Failed to allocate XML buffer");
+        return FALSE;
+    }
+    if (cli_opt_given(cmd, "print-xml")) {
+        fputs(newxml, stdout);
+        return TRUE;
+    }
+    vol = vstor_storage_vol_create_xml_from(pool, newxml, orig, create_flags(cmd, TRUE), &lib);
+    if (!vol) {
+        cli_set_lib_error(err, lib, "Failed to clone vol from %s",
+                          vstor_storage_vol_get_name(orig));
+        return FALSE;
+    }
+    if (!ctl->quiet)
+        printf("Vol %s cloned from %s\n", vstor_storage_vol_get_name(vol),
+               vstor_storage_vol_get_name(orig));
+    return TRUE;
+}
+
+const CliCmdDef cli_cmd_vol_clone = {"vol-clone", "clone a volume.",
+                                     "Clone an existing volume within the parent pool.",
+                                     vol_clone_opts, cmd_vol_clone};
+const CliCmdDef cli_cmd_vol_create_as = {"vol-create-as", "create a volume from a set of args",
+                                         "Create a vol.", vol_create_as_opts, cmd_vol_create_as};
+const CliCmdDef cli_cmd_vol_create = {"vol-create", "create a vol from an XML file",
+                                      "Create a vol.", vol_create_opts, cmd_vol_create};
+const CliCmdDef cli_cmd_vol_create_from = {
+    "vol-create-from", "create a vol, using another volume as input",
+    "Create a vol from an existing volume.", vol_create_from_opts, cmd_vol_create_from};

@@ -15,6 +15,9 @@ cli_print_cmd_help(const CliCmdDef *def)
         switch (opt->type) {
         case CLI_OPT_BOOL: printf(" [--%s]", opt->name); break;
         case CLI_OPT_STRING: printf(" [--%s <string>]", opt->name); break;
+        case CLI_OPT_INT:
+            printf((opt->flags & CLI_OPT_REQUIRED) ? " <%s>" : " [--%s <number>]", opt->name);
+            break;
         case CLI_OPT_DATA:
             printf((opt->flags & CLI_OPT_REQUIRED) ? " <%s>" : " [<%s>]", opt->name);
             break;
@@ -31,6 +34,11 @@ cli_print_cmd_help(const CliCmdDef *def)
             switch (opt->type) {
             case CLI_OPT_BOOL: left = g_strdup_printf("--%s", opt->name); break;
             case CLI_OPT_STRING: left = g_strdup_printf("--%s <string>", opt->name); break;
+            case CLI_OPT_INT:
+                left = g_strdup_printf((opt->flags & CLI_OPT_REQUIRED) ? "[--%s] <number>"
+                                                                       : "--%s <number>",
+                                       opt->name);
+                break;
             case CLI_OPT_DATA: left = g_strdup_printf("[--%s] <string>", opt->name); break;
             }
             printf("    %-15s  %s\n", left, opt->help);
@@ -43,8 +51,8 @@ void
 cli_print_group_help(const CliCmdGroup *group)
 {
     printf(" %s (help keyword '%s'):\n", group->name, group->keyword);
-    for (const CliCmdDef *c = group->cmds; c->name; c++)
-        printf("    %-30s %s\n", c->name, c->summary);
+    for (const CliCmdDef *const *c = group->cmds; *c; c++)
+        printf("    %-30s %s\n", (*c)->name, (*c)->summary);
 }
 
 void
@@ -55,7 +63,7 @@ cli_print_usage(const CliCmdGroup *groups)
            "vstor [options]... <command> [args...]\n"
            "\n"
            "  options:\n"
-           "    -c | --connect=URI      connection URI (not used yet: no storage driver)\n"
+           "    -c | --connect=URI      connection URI (vstor:///embed?root=DIR runs in-process)\n"
            "    -h | --help             this help\n"
            "    -q | --quiet            quiet mode\n"
            "    -r | --readonly         connect readonly\n"
@@ -66,8 +74,8 @@ cli_print_usage(const CliCmdGroup *groups)
            "  commands (non interactive mode):\n\n");
     for (const CliCmdGroup *g = groups; g->name; g++) {
         printf(" %s (help keyword '%s')\n", g->name, g->keyword);
-        for (const CliCmdDef *c = g->cmds; c->name; c++)
-            printf("    %-30s %s\n", c->name, c->summary);
+        for (const CliCmdDef *const *c = g->cmds; *c; c++)
+            printf("    %-30s %s\n", (*c)->name, (*c)->summary);
         printf("\n");
     }
     printf("\n  (specify help <group> for details about the commands in the group)\n");
@@ -108,9 +116,7 @@ static const CliOptDef help_opts[] = {
     {NULL},
 };
 
-const CliCmdDef cli_vstor_cmds[] = {
-    {"help", "print help",
-     "Prints global help, command specific help, or help for a\n    group of related commands",
-     help_opts, cmd_help},
-    {NULL},
-};
+const CliCmdDef cli_cmd_help = {
+    "help", "print help",
+    "Prints global help, command specific help, or help for a\n    group of related commands",
+    help_opts, cmd_help};

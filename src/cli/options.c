@@ -1,5 +1,6 @@
 /* options.c: command lines read the way virsh reads them — `--opt value`, `--opt=value`,
  * positional values in table order, `--`, quoting in one-string mode — with virsh's errors. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,9 +142,9 @@ const CliCmdDef *
 cli_find_cmd(const CliCmdGroup *groups, const char *name)
 {
     for (const CliCmdGroup *g = groups; g->name; g++)
-        for (const CliCmdDef *c = g->cmds; c->name; c++)
-            if (strcmp(c->name, name) == 0)
-                return c;
+        for (const CliCmdDef *const *c = g->cmds; *c; c++)
+            if (strcmp((*c)->name, name) == 0)
+                return *c;
     return NULL;
 }
 
@@ -190,7 +191,8 @@ state_start(CmdState *st, const CliCmdDef *def)
     for (guint i = 0; i < n; i++) {
         if (def->opts[i].type == CLI_OPT_BOOL)
             continue;
-        st->need_data |= 1ULL << i;
+        if (!(def->opts[i].flags & CLI_OPT_NAMED))
+            st->need_data |= 1ULL << i;
         if (def->opts[i].flags & CLI_OPT_REQUIRED)
             st->required |= 1ULL << i;
     }
@@ -252,7 +254,8 @@ read_option(CmdState *st, Tokenizer *t, char *word, GString *errors)
         if (tk == TK_ERROR)
             return FALSE;
         if (tk != TK_ARG) {
-            add_error(errors, "expected syntax: --%s <string>", name);
+            add_error(errors, "expected syntax: --%s <%s>", name,
+                      def->opts[i].type == CLI_OPT_INT ? "number" : "string");
             return FALSE;
         }
     }
@@ -428,6 +431,30 @@ cli_opt_string_quiet(const CliCmd *cmd, const char *name)
 }
 
 int
+cli_opt_ull(const CliCmd *cmd, const char *name, gboolean wrap, guint64 *ret_value, GError **err)
+{
+    const char *v = cmd->values[opt_index_checked(cmd, name)];
+    const char *p = v;
+    char *end = NULL;
+    guint64 value;
+
+    if (!v)
+        return 0;
+    while (g_ascii_isspace(*p))
+        p++;
+    errno = 0;
+    value = g_ascii_strtoull(v, &end, 10);
+    /* As virsh: the whole word is the number; only the wrapping variant takes a sign. */
+    if (end == v || *end || errno != 0 || (!wrap && *p == '-')) {
+        cli_set_error(err, "Numeric value '%s' for <%s> option is malformed or out of range", v,
+                      name);
+        return -1;
+    }
+    *ret_value = value;
+    return 0;
+}
+
+int
 cli_opts_exclusive(const CliCmd *cmd, const char *a, const char *b, GError **err)
 {
     if (cli_opt_given(cmd, a) && cli_opt_given(cmd, b)) {
@@ -435,15 +462,6 @@ cli_opts_exclusive(const CliCmd *cmd, const char *a, const char *b, GError **err
         return -1;
     }
     return 0;
-}
-
-void
-cli_set_no_driver(GError **err, const char *context)
-{
-    g_autofree char *detail = vstor_error_message(
-        VSTOR_ERR_NO_SUPPORT, "vstor has no storage driver yet, so only --print-xml works");
-
-    g_set_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SUPPORT, "%s\nerror: %s", context, detail);
 }
 
 void

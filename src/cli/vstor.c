@@ -9,16 +9,52 @@
 /* The libvirt release whose virsh storage commands vstor mirrors. */
 #define VSTOR_VIRSH_COMPAT "9.0.0"
 
+/* In virsh's listing order; vstor's own additions after virsh's commands. */
+static const CliCmdDef *const pool_cmds[] = {
+    &cli_cmd_pool_autostart, &cli_cmd_pool_build,     &cli_cmd_pool_create_as,
+    &cli_cmd_pool_create,    &cli_cmd_pool_define_as, &cli_cmd_pool_define,
+    &cli_cmd_pool_delete,    &cli_cmd_pool_destroy,   &cli_cmd_pool_dumpxml,
+    &cli_cmd_pool_info,      &cli_cmd_pool_list,      &cli_cmd_pool_name,
+    &cli_cmd_pool_refresh,   &cli_cmd_pool_start,     &cli_cmd_pool_undefine,
+    &cli_cmd_pool_uuid,      &cli_cmd_pool_stop,      NULL,
+};
+
+static const CliCmdDef *const vol_cmds[] = {
+    &cli_cmd_vol_clone,
+    &cli_cmd_vol_create_as,
+    &cli_cmd_vol_create,
+    &cli_cmd_vol_create_from,
+    &cli_cmd_vol_delete,
+    &cli_cmd_vol_download,
+    &cli_cmd_vol_dumpxml,
+    &cli_cmd_vol_info,
+    &cli_cmd_vol_key,
+    &cli_cmd_vol_list,
+    &cli_cmd_vol_name,
+    &cli_cmd_vol_path,
+    &cli_cmd_vol_pool,
+    &cli_cmd_vol_resize,
+    &cli_cmd_vol_upload,
+    &cli_cmd_vol_wipe,
+    NULL,
+};
+
+static const CliCmdDef *const vstor_cmds[] = {
+    &cli_cmd_help,
+    NULL,
+};
+
 const CliCmdGroup cli_groups[] = {
-    {"Storage Pool", "pool", cli_pool_cmds},
-    {"Storage Volume", "volume", cli_vol_cmds},
-    {"Vstor itself", "vstor", cli_vstor_cmds},
+    {"Storage Pool", "pool", pool_cmds},
+    {"Storage Volume", "volume", vol_cmds},
+    {"Vstor itself", "vstor", vstor_cmds},
     {NULL},
 };
 
 static void
 ctl_clear(CliCtl *ctl)
 {
+    g_clear_pointer(&ctl->conn, vstor_connect_close);
     g_clear_pointer(&ctl->connect_uri, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliCtl, ctl_clear)
@@ -130,6 +166,9 @@ main(int argc, char **argv)
 
     if ((rc = parse_global_options(&ctl, argc, argv, &next)) != 0)
         return rc > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    /* VSTOR_DEFAULT_CONNECT_URI is the older spelling, kept for scripts that use it. */
+    if (!ctl.connect_uri)
+        ctl.connect_uri = g_strdup(g_getenv("VSTOR_DEFAULT_URI"));
     if (!ctl.connect_uri)
         ctl.connect_uri = g_strdup(g_getenv("VSTOR_DEFAULT_CONNECT_URI"));
 

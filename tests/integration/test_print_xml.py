@@ -265,18 +265,19 @@ def test_command_string(run, vstor, line):
     assert_same(virsh, ours)
 
 
-@pytest.mark.parametrize("cmd,context", [
-    (["pool-define-as", "p", "dir", "--target", "/t"], b"Failed to define pool p"),
-    (["pool-create-as", "p", "dir", "--target", "/t"], b"Failed to create pool p"),
-    (["vol-create-as", "default-pool", "v", "1G"], b"failed to get pool 'default-pool'"),
+@pytest.mark.parametrize("cmd", [
+    ["pool-define-as", "p", "dir", "--target", "/t"],
+    ["pool-create-as", "p", "dir", "--target", "/t"],
+    ["vol-create-as", "default-pool", "v", "1G"],
 ])
-def test_without_print_xml_needs_driver(run, vstor, cmd, context):
+def test_without_print_xml_connects(run, vstor, cmd):
+    """Without --print-xml the command needs a connection; test:///default is libvirt's test
+    driver, which vstor does not serve, so it fails the way virsh fails to connect."""
     ours = run([vstor, "-c", URI, *cmd], env=ENV)
     assert ours.returncode == 1
-    assert ours.stdout == b"\n"
     lines = ours.stderr.decode().splitlines()
-    assert lines[0] == "error: " + context.decode()
-    assert "storage driver" in lines[1] and "--print-xml" in lines[1]
+    assert lines[0] == "error: failed to connect to the hypervisor"
+    assert "test:///default" in lines[1]
 
 
 @pytest.mark.parametrize("args,expect", [
@@ -313,10 +314,8 @@ def test_help_listing(run, vstor):
     assert out.stdout.startswith(b"Grouped commands:\n\n Storage Pool (help keyword 'pool'):\n")
     for name in (b"pool-define-as", b"pool-create-as", b"vol-create-as", b"help"):
         assert b"    " + name + b" " in out.stdout
-    grp = run([vstor, "help", "volume"], env=ENV)
-    assert grp.stdout == (b" Storage Volume (help keyword 'volume'):\n"
-                          b"    vol-create-as                  create a volume from a set of args\n"
-                          b"\n")
+    grp_v, grp_o = run_both(run, vstor, ["help", "volume"])
+    assert_same(grp_v, grp_o)
     bad_v, bad_o = run_both(run, vstor, ["help", "nosuch"])
     assert_same(bad_v, bad_o)
 
