@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "backends/blk_sources.h"
 #include "backends/disk_vol.h"
 #include "backends/fs_cmd.h"
 #include "util/error.h"
@@ -444,9 +445,33 @@ out:
     return formats;
 }
 
+/* ---- find-storage-pool-sources ---- */
+
+/* A device is a disk pool source when blkid finds a partition table a disk pool knows. */
+static gboolean
+disk_source_match(const VstorDeviceContent *found, int *ret_format)
+{
+    const char *const *formats = vstor_pool_caps(VSTOR_POOL_DISK)->source_formats;
+    /* blkid calls the SGI volume header "sgi"; disk pools call it "dvh". */
+    const char *label = g_strcmp0(found->pt_type, "sgi") == 0 ? "dvh" : found->pt_type;
+    int format = label ? vstor_enum_from_string(formats, label) : -1;
+
+    if (format <= 0)
+        return FALSE;
+    *ret_format = format;
+    return TRUE;
+}
+
+static char *
+disk_find_sources(VstorBackendEnv *env, const char *spec, unsigned int flags, GError **err)
+{
+    return vstor_block_find_sources(VSTOR_POOL_DISK, spec, flags, disk_source_match, err);
+}
+
 const VstorBackend vstor_backend_disk = {
     .type = VSTOR_POOL_DISK,
     .refresh_after_vol_delete = TRUE,
+    .find_sources = disk_find_sources,
     .check = disk_check,
     .build = disk_build,
     .start = disk_start,

@@ -2,6 +2,7 @@
  * the mount point and, when asked, the filesystem (never over existing data unless told to). */
 #include <string.h>
 
+#include "backends/blk_sources.h"
 #include "backends/file_vol.h"
 #include "backends/fs_cmd.h"
 #include "backends/mount.h"
@@ -124,70 +125,27 @@ pool_format_of(const char *fstype)
     return fstype;
 }
 
-/* Lists @device when it carries exactly one filesystem an fs pool can mount. */
-static int
-add_device(VstorPoolSourceList *list, const char *device, GError **err)
+/* A device is an fs pool source when it carries exactly one filesystem the pool can mount. */
+static gboolean
+fs_source_match(const VstorDeviceContent *found, int *ret_format)
 {
-    g_autoptr(VstorDeviceContent) found = vstor_device_probe(device, err);
     const char *format;
-    VstorPoolSource *src;
 
-    if (!found)
-        return -1;
     if (g_strv_length(found->fs_types) != 1 || !(format = pool_format_of(found->fs_types[0])))
-        return 0;
-    src = vstor_pool_source_list_add(list);
-    vstor_pool_source_add_device(src, device);
-    src->format = vstor_enum_from_string(vstor_pool_caps(VSTOR_POOL_FS)->source_formats, format);
-    return 0;
-}
-
-static gint
-compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Every block device the kernel lists, in name order; those that cannot be opened (no medium,
- * no permission) are left out, as blkid does. */
-static void
-add_all_devices(VstorPoolSourceList *list)
-{
-    g_autoptr(GDir) dir = g_dir_open("/sys/class/block", 0, NULL);
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir)))
-        g_ptr_array_add(names, g_strdup(name));
-    g_ptr_array_sort(names, compare_names);
-    for (guint i = 0; i < names->len; i++) {
-        g_autofree char *device = g_build_filename("/dev", (char *)names->pdata[i], NULL);
-
-        if (g_file_test(device, G_FILE_TEST_EXISTS) && add_device(list, device, NULL) < 0)
-            g_debug("find sources: cannot probe %s", device);
-    }
+        return FALSE;
+    *ret_format = vstor_enum_from_string(vstor_pool_caps(VSTOR_POOL_FS)->source_formats, format);
+    return TRUE;
 }
 
 int
 vstor_backend_fs_find_sources(VstorBackendEnv *env, const char *source_xml, unsigned int flags,
                               char **ret_xml, GError **err)
 {
-    g_autoptr(VstorPoolSource) source = NULL;
-    g_autoptr(VstorPoolSourceList) list = vstor_pool_source_list_new(VSTOR_POOL_FS);
+    char *xml = vstor_block_find_sources(VSTOR_POOL_FS, source_xml, flags, fs_source_match, err);
 
-    if (flags) {
-        vstor_error_set(err, VSTOR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
-                        flags, __func__);
+    if (!xml)
         return -1;
-    }
-    if (source_xml && !(source = vstor_pool_source_parse_string(source_xml, VSTOR_POOL_FS, err)))
-        return -1;
-    if (!source || source->n_devices == 0)
-        add_all_devices(list);
-    for (guint i = 0; source && i < source->n_devices; i++)
-        if (add_device(list, source->devices[i].path, err) < 0)
-            return -1;
-    *ret_xml = vstor_pool_source_list_format(list);
+    *ret_xml = xml;
     return 0;
 }
 

@@ -144,6 +144,19 @@ test_real_gpt(Fixture *f, gconstpointer data)
     g_assert_cmpstr(text, ==, "gpt");
     ASSERT_FAILS(vstor_driver_pool_build(f->drv, &id, 0, err_), VSTOR_ERR_STORAGE_POOL_BUILT,
                  "already formatted using 'gpt'");
+    /* find-storage-pool-sources: the labelled device, asked about by name or found by a scan */
+    {
+        g_autofree char *hint = g_strdup_printf("<source><device path='%s'/></source>", f->dev);
+        g_autofree char *want =
+            g_strdup_printf("    <device path='%s'/>\n    <format type='gpt'/>\n", f->dev);
+        g_autofree char *one = vstor_driver_find_pool_sources(f->drv, "disk", hint, 0, NULL);
+        g_autofree char *all = vstor_driver_find_pool_sources(f->drv, "disk", NULL, 0, NULL);
+
+        g_assert_nonnull(one);
+        g_assert_nonnull(strstr(one, want));
+        g_assert_nonnull(all);
+        g_assert_nonnull(strstr(all, want));
+    }
     ASSERT_OK(vstor_driver_pool_start(f->drv, &id, 0, err_));
     ASSERT_OK(vstor_driver_pool_get_info(f->drv, &id, &pinfo, err_));
     g_assert_cmpuint(pinfo.allocation, ==, 0);

@@ -558,6 +558,51 @@ test_autostart_retry(Fixture *f, gconstpointer data)
     g_assert_no_error(err);
 }
 
+/* create-from across pools: the source in one active pool, the copy in another. */
+static void
+test_clone_across_pools(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorPoolId) id2 = {0};
+    g_auto(VstorVolId) src = {0};
+    g_auto(VstorVolId) copy = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir2 = g_build_filename(f->tmp, "pools", "p2", NULL);
+    g_autofree char *xml2 = pool_xml("p2", dir2);
+    g_autofree char *a = NULL, *b = NULL;
+    g_autofree char *src_path = NULL, *copy_path = NULL;
+    gsize alen, blen;
+    int fd;
+
+    make_active_pool(f, &id);
+    g_assert_cmpint(
+        vstor_driver_pool_create(f->drv, xml2, VSTOR_POOL_CREATE_WITH_BUILD, &id2, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
+                                            "<volume><name>s.img</name><capacity unit='M'>4"
+                                            "</capacity><allocation>0</allocation></volume>",
+                                            0, &src, &err),
+                    ==, 0);
+    src_path = g_build_filename(f->pooldir, "s.img", NULL);
+    fd = open(src_path, O_WRONLY | O_CLOEXEC);
+    g_assert_cmpint(pwrite(fd, "across", 6, 12345), ==, 6);
+    close(fd);
+    g_assert_cmpint(vstor_driver_vol_create_from(f->drv, &id2,
+                                                 "<volume><name>c.img</name><capacity>0"
+                                                 "</capacity></volume>",
+                                                 &src, 0, &copy, &err),
+                    ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpstr(copy.pool, ==, "p2");
+    copy_path = g_build_filename(dir2, "c.img", NULL);
+    g_assert_true(g_file_get_contents(src_path, &a, &alen, NULL));
+    g_assert_true(g_file_get_contents(copy_path, &b, &blen, NULL));
+    g_assert_cmpmem(a, alen, b, blen);
+    /* with no job left, both pools stop */
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id2, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &id, &err), ==, 0);
+    g_assert_no_error(err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -573,5 +618,6 @@ main(int argc, char **argv)
     ADD("/driver/vol/qcow2", test_qcow2_volumes);
     ADD("/driver/vol/failed-build", test_failed_build_cleans_up);
     ADD("/driver/vol/wipe-algorithms", test_wipe_algorithms);
+    ADD("/driver/vol/clone-across-pools", test_clone_across_pools);
     return g_test_run();
 }
