@@ -2,6 +2,7 @@
  * pool's build, really mounted, volumes on them, restarts and mounts vanishing (root only). */
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "backends/fs_cmd.h"
@@ -272,6 +273,28 @@ body_refusal_and_xfs(Real *r)
     g_assert_true(g_str_has_suffix(top, " xfs"));
     create_vol(r, &xid, "x.img", "raw", &vol);
     g_assert_cmpint(pool_state(r, &xid), ==, VSTOR_POOL_STATE_RUNNING);
+    /* xfs shares extents: a clone asked to be a reflink is one, with the same content */
+    {
+        g_autofree char *src = g_build_filename(r->target, "x.img", NULL);
+        g_autofree char *dst = g_build_filename(r->target, "x-ref.img", NULL);
+        g_autofree char *a = NULL, *b = NULL;
+        g_auto(VstorVolId) ref = {0};
+        gsize alen, blen;
+        int fd = open(src, O_WRONLY | O_CLOEXEC);
+
+        g_assert_cmpint(pwrite(fd, "reflinked", 9, 1 << 20), ==, 9);
+        close(fd);
+        g_assert_cmpint(vstor_driver_vol_create_from(r->drv, &xid,
+                                                     "<volume><name>x-ref.img</name><capacity>0"
+                                                     "</capacity><allocation>0</allocation>"
+                                                     "</volume>",
+                                                     &vol, VSTOR_VOL_CREATE_REFLINK, &ref, &err),
+                        ==, 0);
+        g_assert_no_error(err);
+        g_assert_true(g_file_get_contents(src, &a, &alen, NULL));
+        g_assert_true(g_file_get_contents(dst, &b, &blen, NULL));
+        g_assert_cmpmem(a, alen, b, blen);
+    }
     g_assert_cmpint(vstor_driver_pool_destroy(r->drv, &xid, &err), ==, 0);
     g_assert_null(real_mount_on(r->target, NULL));
 }
