@@ -36,14 +36,14 @@ msg_name(const char *path)
     return path ? path : "(image)";
 }
 
-/* Reads up to @size bytes from offset 0, stopping early only at end of file. */
+/* Reads up to @size bytes from @offset, stopping early only at end of file. */
 static gssize
-read_header(int fd, guint8 *buf, gsize size)
+read_at(int fd, guint8 *buf, gsize size, off_t offset)
 {
     gsize done = 0;
 
     while (done < size) {
-        ssize_t n = pread(fd, buf + done, size - done, (off_t)done);
+        ssize_t n = pread(fd, buf + done, size - done, offset + (off_t)done);
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -94,7 +94,9 @@ probe_fd_as(int fd, const char *path, int forced, VstorImageInfo *ret_info, GErr
     unsigned long long size;
     unsigned long long allocation;
     g_autofree guint8 *buf = NULL;
+    guint8 tail[VSTOR_VOLFMT_TAIL_SIZE];
     gssize len;
+    gssize tail_len = 0;
     g_auto(VstorImageInfo) info = {0};
 
     if (fstat(fd, &st) < 0) {
@@ -123,12 +125,20 @@ probe_fd_as(int fd, const char *path, int forced, VstorImageInfo *ret_info, GErr
     }
 
     buf = g_malloc(VSTOR_VOLFMT_HEADER_MAX);
-    if ((len = read_header(fd, buf, VSTOR_VOLFMT_HEADER_MAX)) < 0) {
+    if ((len = read_at(fd, buf, VSTOR_VOLFMT_HEADER_MAX, 0)) < 0) {
         vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot read header '%s'",
                               msg_name(path));
         return -1;
     }
-    if (vstor_volfmt_probe_header_as(buf, (gsize)len, size, path, forced, &info, err) < 0)
+    /* The last sector, where a dmg keeps its trailer; bounded like the header. */
+    if (size >= VSTOR_VOLFMT_TAIL_SIZE &&
+        (tail_len = read_at(fd, tail, sizeof(tail), (off_t)(size - sizeof(tail)))) < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot read trailer '%s'",
+                              msg_name(path));
+        return -1;
+    }
+    if (vstor_volfmt_probe_header_as(buf, (gsize)len, tail, (gsize)tail_len, size, path, forced,
+                                     &info, err) < 0)
         return -1;
     info.allocation = allocation;
     info.physical = size;

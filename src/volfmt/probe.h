@@ -10,8 +10,10 @@
 #include "conf/vol_conf.h"
 
 /* How much of an image is read: libvirt's header window, which reaches the ISO 9660 volume
- * descriptor at byte 32769. Nothing past it is ever looked at. */
+ * descriptor at byte 32769, and the last VSTOR_VOLFMT_TAIL_SIZE bytes, where a dmg keeps its
+ * "koly" trailer. Nothing else is ever looked at. */
 #define VSTOR_VOLFMT_HEADER_MAX 0x8200
+#define VSTOR_VOLFMT_TAIL_SIZE 512
 
 /* Values of VstorImageInfo.backing_format when the header does not name the format
  * (libvirt's AUTO and AUTO_SAFE): the backing file has to be probed to know it. */
@@ -59,12 +61,14 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VstorImageInfo, vstor_image_info_clear)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorImageInfo, vstor_image_info_free)
 
 /* Probes the open file @fd (regular file, block device or directory) with fstat and pread of
- * at most VSTOR_VOLFMT_HEADER_MAX bytes from offset 0; the file offset is not used.
+ * at most VSTOR_VOLFMT_HEADER_MAX bytes from offset 0 and of the last VSTOR_VOLFMT_TAIL_SIZE
+ * bytes (files of at least that size); the file offset is not used.
  * @path_for_messages names it in errors. Fills *ret_info only on success. Fails with
  * VSTOR_ERR_SYSTEM_ERROR when stat or read fails, VSTOR_ERR_INTERNAL_ERROR for another kind
  * of file (FIFO, socket, character device) and for a header that lies: truncated, a size of
  * 2^63 bytes or more, a backing name outside the header or longer than 1023 bytes, cluster
- * bits qemu refuses, a LUKS payload past the end of the file. */
+ * bits qemu refuses, a LUKS payload past the end of the file, bochs/cloop/dmg tables or
+ * block sizes qemu refuses. */
 int vstor_volfmt_probe(int fd, const char *path_for_messages, VstorImageInfo *ret_info,
                        GError **err);
 
@@ -74,12 +78,14 @@ int vstor_volfmt_probe(int fd, const char *path_for_messages, VstorImageInfo *re
 int vstor_volfmt_probe_path(const char *path, VstorImageInfo *ret_info, GError **err);
 
 /* The pure core: probes the first @len bytes of an image (at most VSTOR_VOLFMT_HEADER_MAX are
- * looked at) whose size is @file_size. Sets format, encryption, capacity, cluster size,
- * backing store, compat and features; allocation = physical = @file_size; st is zeroed.
- * Fails with VSTOR_ERR_INTERNAL_ERROR for a header that lies, as above. */
-int vstor_volfmt_probe_header(const guint8 *buf, gsize len, unsigned long long file_size,
-                              const char *path_for_messages, VstorImageInfo *ret_info,
-                              GError **err);
+ * looked at) whose size is @file_size, and its last @tail_len bytes @tail (of which the last
+ * VSTOR_VOLFMT_TAIL_SIZE are looked at; NULL and 0 when not read: no dmg is then seen).
+ * Sets format, encryption, capacity, cluster size, backing store, compat and features;
+ * allocation = physical = @file_size; st is zeroed. Fails with VSTOR_ERR_INTERNAL_ERROR for a
+ * header that lies, as above. */
+int vstor_volfmt_probe_header(const guint8 *buf, gsize len, const guint8 *tail, gsize tail_len,
+                              unsigned long long file_size, const char *path_for_messages,
+                              VstorImageInfo *ret_info, GError **err);
 
 /* TRUE when a backing string names a local file, FALSE when it looks like a protocol
  * ("nbd:...", "rbd:...", "json:{...}", "gluster://..."): a ':' before any '/'. */

@@ -1,5 +1,5 @@
 /* probe_header.c: the pure part of the prober — recognise a format from the first bytes of an
- * image and read its size, backing store, cluster size, features and encryption from them. */
+ * image (and its last sector, for dmg) and read size, backing store, features and encryption. */
 #include "volfmt/probe.h"
 #include "volfmt/probe_priv.h"
 
@@ -14,6 +14,8 @@ typedef struct {
     gsize len;
     unsigned long long file_size;
     const char *name; /* for messages */
+    const guint8 *tail; /* the file's last tail_len bytes (dmg's trailer), or NULL */
+    gsize tail_len;
 } Header;
 
 static gboolean
@@ -123,17 +125,27 @@ struct Spec {
     gssize size_offset; /* -1: the file size is the capacity */
     unsigned int size_multiplier;
     ReadExtra extra; /* backing store, cluster size, features, encryption */
+    gboolean (*also)(const Header *h); /* more of the magic (read from the same place), or NULL */
+    gboolean in_tail; /* magic and version lie in the file's last sector, not its first bytes */
 };
 
 static int read_cow(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err);
 static int read_qcow(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err);
 static int read_qed(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err);
 static int read_vmdk(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err);
+static int read_bochs(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err);
+static int read_cloop(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err);
+static int read_dmg(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err);
+static gboolean bochs_types(const Header *h);
+static gboolean dmg_header_size(const Header *t);
 
 #define MAGIC(s) s, sizeof(s) - 1
+/* qemu's cloop magic: the whole shell preamble of a version 2.0 image. */
+#define CLOOP_MAGIC                                                                                \
+    "#!/bin/sh\n#V2.0 Format\nmodprobe cloop file=$0 && mount -r -t iso9660 /dev/cloop $1\n"
 
 /* Columns: format, magic offset and bytes, version kind, offset and values, size endianness
- * (big?), offset and multiplier, reader of the rest. */
+ * (big?), offset and multiplier, reader of the rest, more magic, magic in the last sector? */
 /* clang-format off */
 static const Spec specs[] = {
     {VSTOR_VOL_FORMAT_ISO, 32769, MAGIC("CD001"), VERSION_NONE, 0, {0}, FALSE, -1, 1, NULL},
@@ -148,16 +160,49 @@ static const Spec specs[] = {
     {VSTOR_VOL_FORMAT_QED, 0, MAGIC("QED"), VERSION_NONE, 0, {0}, FALSE, 48, 1, read_qed},
     {VSTOR_VOL_FORMAT_VMDK, 0, MAGIC("KDMV"), VERSION_LE32, 4, {1, 2, 3}, FALSE, 12, 512,
      read_vmdk},
+    /* libvirt 9.0.0 has no magic for these three (it reports them as raw); they come after
+     * every format it does recognise, so no image it recognises changes its format. */
+    {VSTOR_VOL_FORMAT_BOCHS, 0, MAGIC("Bochs Virtual HD Image\0"), VERSION_LE32, 64,
+     {0x00020000, 0x00010000}, FALSE, -1, 1, read_bochs, bochs_types, FALSE},
+    {VSTOR_VOL_FORMAT_CLOOP, 0, MAGIC(CLOOP_MAGIC), VERSION_NONE, 0, {0}, TRUE, -1, 1, read_cloop,
+     NULL, FALSE},
+    {VSTOR_VOL_FORMAT_DMG, 0, MAGIC("koly"), VERSION_BE32, 4, {4}, TRUE, -1, 1, read_dmg,
+     dmg_header_size, TRUE},
 };
 /* clang-format on */
 
-static gboolean
-spec_matches(const Header *h, const Spec *spec)
+static gboolean is_luks1(const Header *h);
+
+/* Where @spec's magic is looked for: the first bytes, or the last sector (dmg's trailer). A
+ * LUKS volume stays LUKS whatever its last sector holds: it has no trailer to look at. */
+static Header
+spec_view(const Header *h, const Spec *spec)
 {
+    Header t = *h;
+
+    if (spec->in_tail) {
+        t.buf = h->tail;
+        t.len = h->tail && !is_luks1(h) ? h->tail_len : 0;
+    }
+    return t;
+}
+
+static gboolean
+magic_matches(const Header *h, const Spec *spec)
+{
+    return have(h, spec->magic_offset, spec->magic_len) &&
+           memcmp(h->buf + spec->magic_offset, spec->magic, spec->magic_len) == 0 &&
+           (!spec->also || spec->also(h));
+}
+
+static gboolean
+spec_matches(const Header *head, const Spec *spec)
+{
+    Header view = spec_view(head, spec);
+    const Header *h = &view;
     guint32 version;
 
-    if (!have(h, spec->magic_offset, spec->magic_len) ||
-        memcmp(h->buf + spec->magic_offset, spec->magic, spec->magic_len) != 0)
+    if (!magic_matches(h, spec))
         return FALSE;
     switch (spec->version_kind) {
     case VERSION_NONE: return TRUE;
@@ -180,13 +225,15 @@ spec_matches(const Header *h, const Spec *spec)
 static void
 note_unknown_version(const Header *h)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(specs); i++)
-        if (have(h, specs[i].magic_offset, specs[i].magic_len) &&
-            memcmp(h->buf + specs[i].magic_offset, specs[i].magic, specs[i].magic_len) == 0) {
+    for (gsize i = 0; i < G_N_ELEMENTS(specs); i++) {
+        Header view = spec_view(h, &specs[i]);
+
+        if (magic_matches(&view, &specs[i])) {
             g_debug("'%s' has %s magic but a version vstor does not know; taken as raw",
                     h->name ? h->name : "(image)", fmt_name(specs[i].format));
             return;
         }
+    }
 }
 
 static const Spec *
@@ -433,6 +480,183 @@ read_vmdk(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err)
     return 0;
 }
 
+/* ---- formats libvirt reports as raw: bochs, cloop, dmg ---------------------------------- */
+
+enum {
+    BOCHS_HEADER_SIZE = 512,
+    BOCHS_TYPE = 32, /* "Redolog" */
+    BOCHS_SUBTYPE = 48, /* "Growing" */
+    BOCHS_VERSION = 64,
+    BOCHS_HEADER_LEN = 68, /* where the catalog starts */
+    BOCHS_CATALOG = 72, /* entries */
+    BOCHS_EXTENT = 80, /* bytes per extent */
+    BOCHS_V1_DISK = 84,
+    BOCHS_V2_DISK = 88, /* a reserved word comes first in version 2 */
+    BOCHS_V1 = 0x00010000,
+    BOCHS_CATALOG_MAX = 0x100000, /* qemu's limits */
+    BOCHS_EXTENT_MAX = 0x800000,
+};
+
+/* qemu compares these as C strings, so the NUL is part of the match. */
+static gboolean
+bochs_types(const Header *h)
+{
+    return have(h, BOCHS_SUBTYPE, 8) && memcmp(h->buf + BOCHS_TYPE, "Redolog", 8) == 0 &&
+           memcmp(h->buf + BOCHS_SUBTYPE, "Growing", 8) == 0;
+}
+
+static int
+read_bochs(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err)
+{
+    guint64 disk, sectors, per_extent, catalog_end;
+    guint32 catalog, extent;
+
+    if (need(h, spec->format, BOCHS_HEADER_SIZE, err) < 0)
+        return -1;
+    disk = le64(h, le32(h, BOCHS_VERSION) == BOCHS_V1 ? BOCHS_V1_DISK : BOCHS_V2_DISK);
+    catalog = le32(h, BOCHS_CATALOG);
+    extent = le32(h, BOCHS_EXTENT);
+    if (disk > (guint64)G_MAXINT64)
+        return corrupt(h, spec->format, err,
+                       "virtual size %" G_GUINT64_FORMAT " bytes is 2^63 or more", disk);
+    if (catalog > BOCHS_CATALOG_MAX)
+        return corrupt(h, spec->format, err, "catalog of %u entries is more than %u", catalog,
+                       BOCHS_CATALOG_MAX);
+    if (extent < 512 || extent > BOCHS_EXTENT_MAX || (extent & (extent - 1)))
+        return corrupt(h, spec->format, err,
+                       "extent size %u is not a power of two from 512 to %u bytes", extent,
+                       BOCHS_EXTENT_MAX);
+    /* qemu counts whole sectors: a size that is not a multiple of 512 is rounded down. */
+    sectors = disk / 512;
+    per_extent = extent / 512;
+    if (catalog < (sectors + per_extent - 1) / per_extent)
+        return corrupt(h, spec->format, err,
+                       "catalog of %u entries of %u bytes cannot hold %" G_GUINT64_FORMAT " bytes",
+                       catalog, extent, disk);
+    catalog_end = (guint64)le32(h, BOCHS_HEADER_LEN) + (guint64)catalog * 4;
+    if (catalog_end > h->file_size)
+        return corrupt(h, spec->format, err,
+                       "catalog ends at byte %" G_GUINT64_FORMAT
+                       ", past the end of the file (%llu bytes)",
+                       catalog_end, h->file_size);
+    if (sectors)
+        info->capacity = sectors * 512;
+    return 0;
+}
+
+enum {
+    CLOOP_BLOCK_SIZE = 128,
+    CLOOP_BLOCKS = 132,
+    CLOOP_OFFSETS = 136, /* blocks + 1 big-endian 64-bit offsets */
+};
+/* qemu's limits: 64 MiB blocks, a 512 MiB offset table, compressed blocks of twice a block. */
+#define CLOOP_BLOCK_MAX (64u * 1024 * 1024)
+#define CLOOP_OFFSETS_MAX (512ull * 1024 * 1024)
+
+static int
+read_cloop(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err)
+{
+    guint32 block, blocks;
+    guint64 table, size;
+
+    if (need(h, spec->format, CLOOP_OFFSETS, err) < 0)
+        return -1;
+    block = be32(h, CLOOP_BLOCK_SIZE);
+    blocks = be32(h, CLOOP_BLOCKS);
+    if (block == 0 || block % 512 || block > CLOOP_BLOCK_MAX)
+        return corrupt(h, spec->format, err,
+                       "block size %u is not a multiple of 512 from 512 to %u bytes", block,
+                       CLOOP_BLOCK_MAX);
+    table = ((guint64)blocks + 1) * 8;
+    if (table > CLOOP_OFFSETS_MAX)
+        return corrupt(h, spec->format, err,
+                       "%u blocks need an offset table of %" G_GUINT64_FORMAT
+                       " bytes, more than %llu",
+                       blocks, table, CLOOP_OFFSETS_MAX);
+    if (CLOOP_OFFSETS + table > h->file_size)
+        return corrupt(h, spec->format, err,
+                       "offset table of %u blocks ends past the end of the file (%llu bytes)",
+                       blocks, h->file_size);
+    /* The offsets qemu refuses, as far as the header window reaches. */
+    for (gsize at = CLOOP_OFFSETS + 8; at < CLOOP_OFFSETS + table && have(h, at, 8); at += 8) {
+        guint64 prev = be64(h, at - 8), cur = be64(h, at);
+
+        if (cur < prev || cur - prev > 2ull * CLOOP_BLOCK_MAX)
+            return corrupt(h, spec->format, err,
+                           "block %zu runs from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+                           (at - CLOOP_OFFSETS) / 8 - 1, prev, cur);
+    }
+    /* At most 2^26 blocks of 2^26 bytes: the product cannot overflow nor reach 2^63. */
+    size = (guint64)blocks * block;
+    if (size)
+        info->capacity = size;
+    return 0;
+}
+
+enum {
+    KOLY_SIZE = 512, /* the UDIF trailer, the file's last 512 bytes */
+    KOLY_HEADER_SIZE = 8,
+    KOLY_DATA_FORK = 0x18,
+    KOLY_RSRC_FORK = 0x28, /* offset, then length */
+    KOLY_XML = 0xd8, /* offset, then length */
+    KOLY_SECTORS = 0x1ec,
+};
+#define DMG_XML_MAX (16ull * 1024 * 1024) /* qemu's limit on the property list */
+
+static gboolean
+dmg_header_size(const Header *t)
+{
+    return have(t, KOLY_HEADER_SIZE, 4) && be32(t, KOLY_HEADER_SIZE) == KOLY_SIZE;
+}
+
+/* A part of the file at @offset of @length bytes must lie before the trailer at @koly. */
+static int
+dmg_before_trailer(const Header *t, guint64 offset, guint64 length, guint64 koly, const char *what,
+                   GError **err)
+{
+    if (offset < koly && length <= koly - offset)
+        return 0;
+    return corrupt(t, VSTOR_VOL_FORMAT_DMG, err,
+                   "%s (%" G_GUINT64_FORMAT " bytes at offset %" G_GUINT64_FORMAT
+                   ") does not lie before the trailer at %" G_GUINT64_FORMAT,
+                   what, length, offset, koly);
+}
+
+static int
+read_dmg(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err)
+{
+    Header view = spec_view(h, spec);
+    const Header *t = &view;
+    guint64 koly, rsrc_len, xml_len, sectors;
+
+    if (!have(t, 0, KOLY_SIZE) || h->file_size < KOLY_SIZE)
+        return corrupt(h, spec->format, err, "the %d-byte trailer is truncated at %zu bytes",
+                       KOLY_SIZE, t->len);
+    koly = h->file_size - KOLY_SIZE;
+    if (be64(t, KOLY_DATA_FORK) > koly)
+        return corrupt(h, spec->format, err,
+                       "data fork offset %" G_GUINT64_FORMAT
+                       " is past the trailer at %" G_GUINT64_FORMAT,
+                       be64(t, KOLY_DATA_FORK), koly);
+    rsrc_len = be64(t, KOLY_RSRC_FORK + 8);
+    xml_len = be64(t, KOLY_XML + 8);
+    if (dmg_before_trailer(t, be64(t, KOLY_RSRC_FORK), rsrc_len, koly, "resource fork", err) < 0 ||
+        dmg_before_trailer(t, be64(t, KOLY_XML), xml_len, koly, "property list", err) < 0)
+        return -1;
+    if (rsrc_len == 0 && (xml_len == 0 || xml_len > DMG_XML_MAX))
+        return corrupt(h, spec->format, err,
+                       "no resource fork, and a property list of %" G_GUINT64_FORMAT
+                       " bytes (qemu needs 1 to %llu)",
+                       xml_len, DMG_XML_MAX);
+    sectors = be64(t, KOLY_SECTORS);
+    if (sectors > (guint64)G_MAXINT64 / 512)
+        return corrupt(h, spec->format, err,
+                       "virtual size %" G_GUINT64_FORMAT " x 512 bytes is 2^63 or more", sectors);
+    if (sectors)
+        info->capacity = sectors * 512;
+    return 0;
+}
+
 /* ---- raw: LUKS and hints ----------------------------------------------------------------- */
 
 #define LUKS_MAGIC "LUKS\xba\xbe"
@@ -441,6 +665,14 @@ enum {
     LUKS_PAYLOAD_OFFSET = 104, /* magic, version, cipher name, cipher mode, hash spec */
 };
 
+/* libvirt 9.0.0 knows LUKS version 1 only; a LUKS2 header stays plain raw. */
+static gboolean
+is_luks1(const Header *h)
+{
+    return have(h, 0, LUKS_VERSION + 2) && memcmp(h->buf, LUKS_MAGIC, 6) == 0 &&
+           be16(h, LUKS_VERSION) == 1;
+}
+
 static int
 read_raw(const Header *h, VstorImageInfo *info, GError **err)
 {
@@ -448,9 +680,7 @@ read_raw(const Header *h, VstorImageInfo *info, GError **err)
 
     if (have(h, 0, 8) && memcmp(h->buf, "vhdxfile", 8) == 0)
         info->format_hint = "vhdx";
-    /* libvirt 9.0.0 knows LUKS version 1 only; a LUKS2 header stays plain raw. */
-    if (!have(h, 0, LUKS_VERSION + 2) || memcmp(h->buf, LUKS_MAGIC, 6) != 0 ||
-        be16(h, LUKS_VERSION) != 1)
+    if (!is_luks1(h))
         return 0;
     if (!have(h, LUKS_PAYLOAD_OFFSET, 4))
         return corrupt(h, VSTOR_VOL_FORMAT_RAW, err, "LUKS header truncated at %zu bytes", h->len);
@@ -489,16 +719,23 @@ read_size(const Header *h, const Spec *spec, VstorImageInfo *info, GError **err)
 }
 
 int
-vstor_volfmt_probe_header_as(const guint8 *buf, gsize len, unsigned long long file_size,
-                             const char *name, int forced, VstorImageInfo *ret_info, GError **err)
+vstor_volfmt_probe_header_as(const guint8 *buf, gsize len, const guint8 *tail, gsize tail_len,
+                             unsigned long long file_size, const char *name, int forced,
+                             VstorImageInfo *ret_info, GError **err)
 {
-    Header h = {buf, MIN(len, (gsize)VSTOR_VOLFMT_HEADER_MAX), file_size, name};
+    Header h = {buf, MIN(len, (gsize)VSTOR_VOLFMT_HEADER_MAX), file_size, name, tail, tail_len};
     g_auto(VstorImageInfo) info = {0};
     const Spec *spec = NULL;
 
     g_return_val_if_fail(buf != NULL || len == 0, -1);
+    g_return_val_if_fail(tail != NULL || tail_len == 0, -1);
     g_return_val_if_fail(ret_info != NULL, -1);
 
+    /* Only the last VSTOR_VOLFMT_TAIL_SIZE bytes are the trailer. */
+    if (tail_len > VSTOR_VOLFMT_TAIL_SIZE) {
+        h.tail = tail + (tail_len - VSTOR_VOLFMT_TAIL_SIZE);
+        h.tail_len = VSTOR_VOLFMT_TAIL_SIZE;
+    }
     for (gsize i = 0; i < G_N_ELEMENTS(specs) && !spec; i++)
         if (spec_matches(&h, &specs[i]))
             spec = &specs[i];
@@ -540,8 +777,10 @@ vstor_volfmt_probe_header_as(const guint8 *buf, gsize len, unsigned long long fi
 }
 
 int
-vstor_volfmt_probe_header(const guint8 *buf, gsize len, unsigned long long file_size,
-                          const char *path_for_messages, VstorImageInfo *ret_info, GError **err)
+vstor_volfmt_probe_header(const guint8 *buf, gsize len, const guint8 *tail, gsize tail_len,
+                          unsigned long long file_size, const char *path_for_messages,
+                          VstorImageInfo *ret_info, GError **err)
 {
-    return vstor_volfmt_probe_header_as(buf, len, file_size, path_for_messages, -1, ret_info, err);
+    return vstor_volfmt_probe_header_as(buf, len, tail, tail_len, file_size, path_for_messages, -1,
+                                        ret_info, err);
 }

@@ -342,7 +342,7 @@ static void
 probe_buf(const guint8 *buf, gsize len, unsigned long long file_size, VstorImageInfo *ret_info,
           GError **err)
 {
-    vstor_volfmt_probe_header(buf, len, file_size, "hostile.img", ret_info, err);
+    vstor_volfmt_probe_header(buf, len, NULL, 0, file_size, "hostile.img", ret_info, err);
 }
 
 /* The header must be refused with VSTOR_ERR_INTERNAL_ERROR and a message saying @words. */
@@ -352,8 +352,9 @@ expect_corrupt(const guint8 *buf, gsize len, unsigned long long file_size, const
     g_auto(VstorImageInfo) info = {0};
     g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(vstor_volfmt_probe_header(buf, len, file_size, "hostile.img", &info, &err), ==,
-                    -1);
+    g_assert_cmpint(
+        vstor_volfmt_probe_header(buf, len, NULL, 0, file_size, "hostile.img", &info, &err), ==,
+        -1);
     g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INTERNAL_ERROR);
     g_assert_nonnull(strstr(err->message, "hostile.img"));
     if (!strstr(err->message, words))
