@@ -217,6 +217,65 @@ const char *vstor_storage_vol_get_key(VstorStorageVol *vol);
 const char *vstor_storage_vol_get_pool_name(VstorStorageVol *vol);
 void vstor_storage_vol_free(VstorStorageVol *vol); /* accepts NULL */
 
+/* --- capabilities and source discovery --- */
+
+/* The <storagepoolCapabilities> document: every pool type, whether vstor supports it, and
+ * its source and volume formats (virConnectGetStoragePoolCapabilities). No flags yet. */
+char *vstor_connect_get_storage_pool_capabilities(VstorConnect *conn, unsigned int flags,
+                                                  GError **error);
+/* The <sources> document listing what a pool of @type ("fs", "netfs", "disk" ...) could use,
+ * given an optional <source> hint @spec (NULL: none). VSTOR_ERR_NO_SUPPORT for types that
+ * cannot discover sources. */
+char *vstor_connect_find_storage_pool_sources(VstorConnect *conn, const char *type,
+                                              const char *spec, unsigned int flags, GError **error);
+
+/* --- storage pool events --- */
+
+/* Lifecycle events (libvirt's virStoragePoolEventLifecycleType) and the refresh event. */
+typedef enum {
+    VSTOR_STORAGE_POOL_EVENT_DEFINED = 0,
+    VSTOR_STORAGE_POOL_EVENT_UNDEFINED = 1,
+    VSTOR_STORAGE_POOL_EVENT_STARTED = 2,
+    VSTOR_STORAGE_POOL_EVENT_STOPPED = 3,
+    VSTOR_STORAGE_POOL_EVENT_CREATED = 4,
+    VSTOR_STORAGE_POOL_EVENT_DELETED = 5,
+    VSTOR_STORAGE_POOL_EVENT_REFRESH = 100,
+} VstorStoragePoolEventType;
+
+/* Called for each event, on the thread whose call caused it (any thread: an autostart retry
+ * runs on its own), never under a lock of the library. @pool is valid during the call only. */
+typedef void (*VstorStoragePoolEventFunc)(VstorConnect *conn, VstorStoragePool *pool,
+                                          VstorStoragePoolEventType event, gpointer data);
+
+/* Calls @func for the events of @pool (NULL: of every pool). Returns a callback id > 0 for
+ * vstor_connect_storage_pool_event_deregister, or -1. @destroy frees @data when the callback
+ * is deregistered or the connection closes. */
+int vstor_connect_storage_pool_event_register(VstorConnect *conn, VstorStoragePool *pool,
+                                              VstorStoragePoolEventFunc func, gpointer data,
+                                              GDestroyNotify destroy, GError **error);
+/* VSTOR_ERR_INVALID_ARG when @callback_id is not registered on @conn. */
+int vstor_connect_storage_pool_event_deregister(VstorConnect *conn, int callback_id,
+                                                GError **error);
+
+/* --- jobs (vstor's addition: long operations running on worker threads) --- */
+
+typedef struct {
+    guint64 id;
+    const char *kind; /* "vol-clone", "vol-wipe", "vol-upload", "pool-build" ... */
+    char *pool;
+    char *vol; /* NULL for pool jobs */
+    guint64 done; /* bytes */
+    guint64 total; /* bytes; 0 when unknown */
+} VstorStorageJobInfo;
+
+void vstor_storage_job_info_free(VstorStorageJobInfo *info);
+/* The jobs running in @pool (NULL: in every pool), oldest first: VstorStorageJobInfo*. */
+GPtrArray *vstor_connect_list_jobs(VstorConnect *conn, VstorStoragePool *pool, unsigned int flags,
+                                   GError **error);
+/* Asks job @id to stop; its operation then fails with VSTOR_ERR_OPERATION_ABORTED and removes
+ * what it half made. VSTOR_ERR_INVALID_ARG when no such job runs. */
+int vstor_connect_cancel_job(VstorConnect *conn, guint64 id, unsigned int flags, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorConnect, vstor_connect_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorStoragePool, vstor_storage_pool_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorStorageVol, vstor_storage_vol_free)

@@ -92,8 +92,23 @@ extern const CliCmdDef cli_cmd_vol_delete, cli_cmd_vol_download, cli_cmd_vol_res
 /* cmd-vol-info.c */
 extern const CliCmdDef cli_cmd_vol_dumpxml, cli_cmd_vol_info, cli_cmd_vol_key, cli_cmd_vol_list,
     cli_cmd_vol_name, cli_cmd_vol_path, cli_cmd_vol_pool;
+/* cmd-pool-extra.c */
+extern const CliCmdDef cli_cmd_pool_capabilities, cli_cmd_find_sources, cli_cmd_find_sources_as,
+    cli_cmd_pool_event;
+/* cmd-edit.c */
+extern const CliCmdDef cli_cmd_pool_edit, cli_cmd_vol_edit;
 /* help.c */
 extern const CliCmdDef cli_cmd_help;
+
+/* man.c: hidden helpers for the build and the shell, reached through `vstor _dump-man` and
+ * `vstor _complete`. Both return an exit status. */
+/* Prints the man page vstor(1): the hand-written header @head_file, then one entry per
+ * command from the same tables `--help` prints. */
+int cli_dump_man(const CliCmdGroup *groups, const char *head_file);
+/* Prints the candidates for the last word of @words (the words after the command name, the
+ * last one being completed, possibly empty), one a line: command names, a command's
+ * options, pool and volume names over the connection. @words[0] is the command. */
+int cli_complete(CliCtl *ctl, int n_words, char **words);
 
 /* options.c: parsing virsh's way. Both return 0 with the commands (NULL when the line holds
  * only comments) in *ret_cmds, or -1 with *err holding every message virsh would print. */

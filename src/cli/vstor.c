@@ -11,12 +11,29 @@
 
 /* In virsh's listing order; vstor's own additions after virsh's commands. */
 static const CliCmdDef *const pool_cmds[] = {
-    &cli_cmd_pool_autostart, &cli_cmd_pool_build,     &cli_cmd_pool_create_as,
-    &cli_cmd_pool_create,    &cli_cmd_pool_define_as, &cli_cmd_pool_define,
-    &cli_cmd_pool_delete,    &cli_cmd_pool_destroy,   &cli_cmd_pool_dumpxml,
-    &cli_cmd_pool_info,      &cli_cmd_pool_list,      &cli_cmd_pool_name,
-    &cli_cmd_pool_refresh,   &cli_cmd_pool_start,     &cli_cmd_pool_undefine,
-    &cli_cmd_pool_uuid,      &cli_cmd_pool_stop,      NULL,
+    &cli_cmd_find_sources_as,
+    &cli_cmd_find_sources,
+    &cli_cmd_pool_autostart,
+    &cli_cmd_pool_build,
+    &cli_cmd_pool_create_as,
+    &cli_cmd_pool_create,
+    &cli_cmd_pool_define_as,
+    &cli_cmd_pool_define,
+    &cli_cmd_pool_delete,
+    &cli_cmd_pool_destroy,
+    &cli_cmd_pool_dumpxml,
+    &cli_cmd_pool_edit,
+    &cli_cmd_pool_info,
+    &cli_cmd_pool_list,
+    &cli_cmd_pool_name,
+    &cli_cmd_pool_refresh,
+    &cli_cmd_pool_start,
+    &cli_cmd_pool_undefine,
+    &cli_cmd_pool_uuid,
+    &cli_cmd_pool_event,
+    &cli_cmd_pool_capabilities,
+    &cli_cmd_pool_stop,
+    NULL,
 };
 
 static const CliCmdDef *const vol_cmds[] = {
@@ -39,8 +56,10 @@ static const CliCmdDef *const vol_cmds[] = {
     NULL,
 };
 
+/* vol-edit is vstor's addition but lives here, so `help volume` stays virsh's listing. */
 static const CliCmdDef *const vstor_cmds[] = {
     &cli_cmd_help,
+    &cli_cmd_vol_edit,
     NULL,
 };
 
@@ -171,6 +190,12 @@ main(int argc, char **argv)
         ctl.connect_uri = g_strdup(g_getenv("VSTOR_DEFAULT_URI"));
     if (!ctl.connect_uri)
         ctl.connect_uri = g_strdup(g_getenv("VSTOR_DEFAULT_CONNECT_URI"));
+
+    /* Hidden helpers for the build (man page) and bash completion. */
+    if (next < argc && g_str_equal(argv[next], "_dump-man"))
+        return cli_dump_man(ctl.groups, next + 1 < argc ? argv[next + 1] : NULL);
+    if (next < argc && g_str_equal(argv[next], "_complete"))
+        return cli_complete(&ctl, argc - next - 1, argv + next + 1);
 
     if (next == argc) {
         cli_print_error("interactive mode is not available yet; give a command, "

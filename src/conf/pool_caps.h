@@ -131,6 +131,10 @@ const char *vstor_enum_to_string(const char *const *table, int value);
 /* The volume format table of @type (file formats, or partition types for disk pools). */
 const char *const *vstor_pool_caps_vol_formats(VstorPoolType type);
 
+/* The <storagepoolCapabilities> document (virConnectGetStoragePoolCapabilities), built
+ * from the table; shared by vstord and the embedded library. */
+char *vstor_pool_caps_format(void);
+
 /* The file-format names (VstorVolFormat order) and partition-type names. */
 extern const char *const vstor_vol_format_names[];
 extern const char *const vstor_part_format_names[];

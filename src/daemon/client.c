@@ -7,8 +7,6 @@
 #include "daemon/daemon.h"
 #include "util/error.h"
 
-/* Calls queued per client before its socket stops being read (libvirt allows 5 at once). */
-#define CLIENT_MAX_JOBS 16
 /* Output above this makes producers (downloads) wait. */
 #define CLIENT_OUT_HIGH (4u << 20)
 #define READ_CHUNK 65536
@@ -33,6 +31,11 @@ struct _VstorClient {
     gboolean closed;
     gboolean close_requested;
     guint jobs;
+    /* Keepalive: the timer (under lock), and on the main thread the time of the last
+     * message received and the pings left before the client counts as dead. */
+    GSource *ka_source;
+    int ka_interval, ka_count, ka_left;
+    gint64 last_rx;
     VstorClientState state;
 };
 
@@ -88,6 +91,9 @@ vstor_client_unref(VstorClient *c)
     g_hash_table_unref(c->state.streams);
     g_array_unref(c->state.pool_events);
     g_free(c->state.uri);
+    g_free(c->state.denied);
+    if (c->ka_source)
+        g_source_unref(c->ka_source);
     g_queue_clear_full(&c->out, (GDestroyNotify)g_bytes_unref);
     vstor_rpc_reader_free(c->reader);
     if (c->source)
@@ -189,6 +195,76 @@ send_keepalive_pong(VstorClient *c)
     vstor_client_send(c, vstor_rpc_encode(&hdr, NULL, NULL, NULL));
 }
 
+static void
+send_keepalive_ping(VstorClient *c)
+{
+    vstor_message_header hdr = {
+        .prog = KEEPALIVE_PROGRAM,
+        .vers = KEEPALIVE_PROTOCOL_VERSION,
+        .proc = KEEPALIVE_PROC_PING,
+        .type = VSTOR_MSG_MESSAGE,
+        .status = VSTOR_STATUS_OK,
+    };
+
+    vstor_client_send(c, vstor_rpc_encode(&hdr, NULL, NULL, NULL));
+}
+
+/* The keepalive timer (main thread): a client silent for a whole interval gets a ping, or
+ * is dropped when it has left @count pings unanswered. */
+static gboolean
+client_keepalive_tick(gpointer data)
+{
+    VstorClient *c = data;
+    gint64 idle = g_get_monotonic_time() - c->last_rx;
+
+    if (vstor_client_is_closed(c))
+        return G_SOURCE_REMOVE;
+    if (idle < (gint64)c->ka_interval * G_USEC_PER_SEC)
+        return G_SOURCE_CONTINUE;
+    if (c->ka_left <= 0) {
+        vstor_log_at(c->srv, VSTOR_LOG_WARNING,
+                     "client %p: no answer to %d keepalive ping(s) in %d seconds; dropping it",
+                     (void *)c, c->ka_count, (int)(idle / G_USEC_PER_SEC));
+        vstor_client_close(c);
+        return G_SOURCE_REMOVE;
+    }
+    c->ka_left--;
+    vstor_log(c->srv, TRUE, "client %p: keepalive ping", (void *)c);
+    send_keepalive_ping(c);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+client_keepalive_start_cb(gpointer data)
+{
+    VstorClient *c = data;
+
+    /* Runs on the main thread, where last_rx and ka_left live. */
+    c->last_rx = g_get_monotonic_time();
+    c->ka_left = c->ka_count;
+    g_mutex_lock(&c->lock);
+    if (!c->closed && !c->close_requested && !c->ka_source) {
+        c->ka_source = g_timeout_source_new_seconds(c->ka_interval);
+        g_source_set_callback(c->ka_source, client_keepalive_tick, vstor_client_ref(c),
+                              (GDestroyNotify)vstor_client_unref);
+        g_source_attach(c->ka_source, vstor_server_context(c->srv));
+    }
+    g_mutex_unlock(&c->lock);
+    return G_SOURCE_REMOVE;
+}
+
+void
+vstor_client_start_keepalive(VstorClient *c, int interval, int count)
+{
+    g_mutex_lock(&c->lock);
+    c->ka_interval = interval;
+    c->ka_count = count;
+    g_mutex_unlock(&c->lock);
+    g_main_context_invoke_full(vstor_server_context(c->srv), G_PRIORITY_DEFAULT,
+                               client_keepalive_start_cb, vstor_client_ref(c),
+                               (GDestroyNotify)vstor_client_unref);
+}
+
 /* Routes one complete message (main thread). Returns -1 when the client must be dropped. */
 static int
 client_handle_message(VstorClient *c, GBytes *msg)
@@ -248,6 +324,10 @@ client_read(VstorClient *c)
 
         if (n == 0)
             return -1;
+        if (n > 0) {
+            c->last_rx = g_get_monotonic_time();
+            c->ka_left = c->ka_count;
+        }
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -266,7 +346,7 @@ client_read(VstorClient *c)
             if (msg && client_handle_message(c, msg) < 0)
                 return -1;
         }
-        if (c->jobs >= CLIENT_MAX_JOBS)
+        if (c->jobs >= vstor_server_max_client_requests(c->srv))
             break;
     }
     return 0;
@@ -309,6 +389,8 @@ client_do_close(VstorClient *c)
     g_mutex_lock(&c->lock);
     c->closed = TRUE;
     g_cond_broadcast(&c->cond);
+    if (c->ka_source)
+        g_source_destroy(c->ka_source);
     g_mutex_unlock(&c->lock);
     g_source_destroy(c->source);
     shutdown(c->fd, SHUT_RDWR);
@@ -327,7 +409,7 @@ client_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
     g_source_set_ready_time(source, -1);
     g_mutex_lock(&c->lock);
     close_now = c->close_requested;
-    reading = c->jobs < CLIENT_MAX_JOBS;
+    reading = c->jobs < vstor_server_max_client_requests(c->srv);
     g_mutex_unlock(&c->lock);
 
     /* Flush first so a reply queued before a close request still goes out when it can. */
@@ -344,7 +426,7 @@ client_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
         return G_SOURCE_REMOVE;
     }
     g_mutex_lock(&c->lock);
-    if (c->jobs < CLIENT_MAX_JOBS)
+    if (c->jobs < vstor_server_max_client_requests(c->srv))
         want |= G_IO_IN;
     if (!g_queue_is_empty(&c->out))
         want |= G_IO_OUT;
@@ -366,7 +448,7 @@ static GSourceFuncs client_source_funcs = {
 };
 
 VstorClient *
-vstor_client_new(VstorServer *srv, int fd, gboolean readonly)
+vstor_client_new(VstorServer *srv, int fd, gboolean readonly, char *denied)
 {
     VstorClient *c = g_new0(VstorClient, 1);
     ClientSource *src;
@@ -379,6 +461,7 @@ vstor_client_new(VstorServer *srv, int fd, gboolean readonly)
     g_cond_init(&c->cond);
     g_queue_init(&c->out);
     c->state.readonly = readonly;
+    c->state.denied = denied;
     c->state.streams = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->state.pool_events = g_array_new(FALSE, TRUE, sizeof(VstorEventReg));
     src = (ClientSource *)g_source_new(&client_source_funcs, sizeof(ClientSource));

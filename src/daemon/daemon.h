@@ -4,25 +4,45 @@
 
 #include <glib.h>
 
+#include "daemon/config.h"
 #include "rpc/message.h"
 #include "storage/driver.h"
 
 typedef struct _VstorServer VstorServer;
 typedef struct _VstorClient VstorClient;
 typedef struct _VstorStream VstorStream;
+typedef struct _VstorLogger VstorLogger;
 
 typedef struct {
     char *root; /* --root DIR, or NULL for the system paths */
     gboolean verbose;
-    guint32 max_message; /* whole-message limit, length word included */
-    int max_workers;
+    const char *config_path; /* re-read on SIGHUP */
+    gboolean config_missing_ok; /* the default path, which may be absent */
+    int listen_fd[2]; /* socket activation: read-write, read-only; -1 to bind our own */
 } VstorServerConfig;
+
+/* --- log.c --- */
+
+/* A log writing lines at @level or above to @outputs (VstorLogOutput; none: stderr);
+ * @verbose logs everything whatever the level. Fails when a log file cannot be opened. */
+VstorLogger *vstor_logger_new(int level, GArray *outputs, gboolean verbose, GError **err);
+/* Replaces level and outputs; on failure the log stays as it was. */
+int vstor_logger_reconfigure(VstorLogger *lg, int level, GArray *outputs, GError **err);
+void vstor_logger_free(VstorLogger *lg);
+int vstor_logger_level(VstorLogger *lg);
+/* Writes one line (to stderr when @lg is NULL). */
+void vstor_logger_logv(VstorLogger *lg, int level, const char *fmt, va_list ap);
 
 /* --- server.c --- */
 
-/* Opens the driver over @cfg->root and listens on <run>/vstord-sock and vstord-sock-ro.
- * Fails when the root is locked, the run directory cannot be made or a socket cannot bind. */
-VstorServer *vstor_server_new(const VstorServerConfig *cfg, GError **err);
+/* Opens the driver over @cfg->root and listens on <run>/vstord-sock and vstord-sock-ro (or
+ * the sockets systemd passed), with the settings of @conf, which it takes. Fails when the
+ * root is locked, the run directory cannot be made or a socket cannot bind. */
+VstorServer *vstor_server_new(const VstorServerConfig *cfg, VstorDaemonConfig *conf, GError **err);
+/* The run directory (<run>), where the sockets and the pid file are. */
+const char *vstor_server_run_dir(VstorServer *srv);
+/* Re-reads the configuration file and applies what can change live (SIGHUP). */
+void vstor_server_reload(VstorServer *srv);
 /* Serves until SIGTERM or SIGINT. */
 void vstor_server_run(VstorServer *srv);
 /* Closes every client and the sockets, then the driver (active pools stay active). */
@@ -32,6 +52,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorServer, vstor_server_free)
 VstorDriver *vstor_server_driver(VstorServer *srv);
 GMainContext *vstor_server_context(VstorServer *srv);
 guint32 vstor_server_max_message(VstorServer *srv);
+/* Calls a client may have queued before its socket stops being read. */
+guint vstor_server_max_client_requests(VstorServer *srv);
+/* Starts pinging @client (it asked for keepalive); no-op when keepalive_interval <= 0. */
+void vstor_server_start_keepalive(VstorServer *srv, VstorClient *client);
 /* Queues a procedure call of @client on the worker pool. */
 void vstor_server_push_call(VstorServer *srv, VstorClient *client, GBytes *msg);
 /* Queues @func(@client, @data) on the worker pool (stream work; @func accounts its own
@@ -42,12 +66,15 @@ void vstor_server_client_gone(VstorServer *srv, VstorClient *client);
 GPtrArray *vstor_server_clients(VstorServer *srv);
 /* A callback id unique within the server, for event registrations. */
 int vstor_server_next_callback_id(VstorServer *srv);
-/* The daemon's log: stderr, one line per event; debug lines only with --verbose. */
+/* The daemon's log, one line per event: debug (@debug) or info lines. */
 void vstor_log(VstorServer *srv, gboolean debug, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* A line at a VstorLogLevel. */
+void vstor_log_at(VstorServer *srv, int level, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
 /* --- client.c --- */
 
-VstorClient *vstor_client_new(VstorServer *srv, int fd, gboolean readonly);
+/* A client on @fd; @denied (taken) is why its connect-open must fail, or NULL. */
+VstorClient *vstor_client_new(VstorServer *srv, int fd, gboolean readonly, char *denied);
 VstorClient *vstor_client_ref(VstorClient *c);
 void vstor_client_unref(VstorClient *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorClient, vstor_client_unref)
@@ -64,12 +91,16 @@ void vstor_client_job_add(VstorClient *c);
 void vstor_client_job_done(VstorClient *c);
 VstorServer *vstor_client_server(VstorClient *c);
 gboolean vstor_client_readonly(VstorClient *c);
+/* Pings the client every @interval seconds it stays silent and drops it after @count
+ * unanswered pings (libvirt's keepalive rules). */
+void vstor_client_start_keepalive(VstorClient *c, int interval, int count);
 
 /* Per-connection state the dispatchers keep, guarded by vstor_client_lock(). */
 typedef struct {
     gboolean opened;
     gboolean readonly; /* socket or VIR_CONNECT_RO */
     char *uri; /* name the client opened */
+    char *denied; /* why connect-open is refused (peer credentials), or NULL */
     GHashTable *streams; /* serial -> VstorStream* */
     GArray *pool_events; /* VstorEventReg */
 } VstorClientState;

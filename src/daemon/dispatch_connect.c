@@ -23,7 +23,7 @@ proc_auth_list(VstorClient *c, const vstor_message_header *hdr, void *args, void
 {
     remote_auth_list_ret *r = ret;
 
-    /* Access on a Unix socket is decided by the socket (and later peer credentials). */
+    /* Access on a Unix socket is decided by the socket and the peer credentials. */
     r->types.types_len = 1;
     r->types.types_val = g_new0(remote_auth_type, 1);
     r->types.types_val[0] = REMOTE_AUTH_NONE;
@@ -39,8 +39,10 @@ proc_supports_feature(VstorClient *c, const vstor_message_header *hdr, void *arg
     VstorClientState *st;
     gboolean opened;
 
-    /* Keepalive is asked before open: we answer pings (we do not send our own). */
+    /* Keepalive is asked before open; a client that asks answers pings, so from now on it
+     * gets them (libvirt's rule), and is dropped when it stops answering. */
     if (a->feature == FEATURE_PROGRAM_KEEPALIVE) {
+        vstor_server_start_keepalive(vstor_client_server(c), c);
         r->supported = 1;
         return 0;
     }
@@ -81,6 +83,12 @@ proc_open(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret
     if (st->opened) {
         vstor_client_unlock(c);
         vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "connection already open");
+        return -1;
+    }
+    /* Peer credentials decided at accept; a read-only open needs no more than the ro socket. */
+    if (st->denied && !(a->flags & CONNECT_RO)) {
+        vstor_error_set(err, VSTOR_ERR_ACCESS_DENIED, "%s", st->denied);
+        vstor_client_unlock(c);
         return -1;
     }
     st->opened = TRUE;

@@ -107,46 +107,18 @@ proc_find_sources(VstorClient *c, const vstor_message_header *hdr, void *args, v
     return 0;
 }
 
-static void
-caps_format_enum(GString *out, const char *section, const char *enum_name, const char *const *names,
-                 int def)
-{
-    g_string_append_printf(out, "    <%s>\n      <defaultFormat type='%s'/>\n", section,
-                           names[def]);
-    g_string_append_printf(out, "      <enum name='%s'>\n", enum_name);
-    for (int i = 0; names[i]; i++)
-        g_string_append_printf(out, "        <value>%s</value>\n", names[i]);
-    g_string_append_printf(out, "      </enum>\n    </%s>\n", section);
-}
-
 static int
 proc_pool_caps(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret, GError **err)
 {
     unsigned int flags = ((remote_connect_get_storage_pool_capabilities_args *)args)->flags;
-    GString *out;
 
     if (flags) {
         vstor_error_set(err, VSTOR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
                         flags, "vstorConnectGetStoragePoolCapabilities");
         return -1;
     }
-    out = g_string_new("<storagepoolCapabilities>\n");
-    for (int t = 0; t < VSTOR_POOL_TYPE_LAST; t++) {
-        const VstorPoolCaps *caps = vstor_pool_caps(t);
-        const char *const *vol = vstor_pool_caps_vol_formats(t);
-
-        g_string_append_printf(out, "  <pool type='%s' supported='%s'>\n", caps->name,
-                               caps->supported ? "yes" : "no");
-        if (caps->source_formats)
-            caps_format_enum(out, "poolOptions", "sourceFormatType", caps->source_formats,
-                             caps->default_source_format);
-        if (vol)
-            caps_format_enum(out, "volOptions", "targetFormatType", vol, caps->default_vol_format);
-        g_string_append(out, "  </pool>\n");
-    }
-    g_string_append(out, "</storagepoolCapabilities>\n");
     ((remote_connect_get_storage_pool_capabilities_ret *)ret)->capabilities =
-        g_string_free(out, FALSE);
+        vstor_pool_caps_format();
     return 0;
 }
 

@@ -1,9 +1,17 @@
 /* vstord.c: the daemon's entry point — options, the state root, the definition check, and
  * serving libvirt's remote protocol on the root's sockets until SIGTERM. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
 
 #include "conf/pool_conf.h"
 #include "daemon/daemon.h"
@@ -84,30 +92,225 @@ check_definitions(const DaemonOptions *opts)
     return bad;
 }
 
-/* Runs the server in the foreground until a stop signal; 0 on a clean stop. */
+/* What systemd handed over in the environment, read once before any thread starts. */
+typedef struct {
+    char *notify_socket; /* NOTIFY_SOCKET, or NULL */
+    int listen_fd[2]; /* LISTEN_FDS: read-write, read-only; -1 when not socket-activated */
+} SystemdEnv;
+
+/* Whether the socket @fd is bound to a path ending in "-ro". */
+static gboolean
+socket_is_readonly(int fd)
+{
+    struct sockaddr_un addr = {0};
+    socklen_t len = sizeof(addr);
+    g_autofree char *path = NULL;
+
+    if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0 || addr.sun_family != AF_UNIX)
+        return FALSE;
+    path = g_strndup(addr.sun_path, sizeof(addr.sun_path));
+    return g_str_has_suffix(path, "-ro");
+}
+
+/* Takes NOTIFY_SOCKET and LISTEN_PID/LISTEN_FDS out of the environment (so nothing we spawn
+ * sees them). Socket activation passes fds 3 and 4 in the order vstord.socket and
+ * vstord-ro.socket list them; a read-only socket named first is recognised by its path. */
 static int
-serve(const DaemonOptions *opts)
+systemd_env_take(SystemdEnv *env, GError **err)
+{
+    const char *pid = g_getenv("LISTEN_PID");
+    const char *fds = g_getenv("LISTEN_FDS");
+    guint64 p = 0, n = 0;
+
+    env->notify_socket = g_strdup(g_getenv("NOTIFY_SOCKET"));
+    env->listen_fd[0] = env->listen_fd[1] = -1;
+    if (pid && fds && g_ascii_string_to_unsigned(pid, 10, 1, G_MAXINT, &p, NULL) &&
+        (pid_t)p == getpid()) {
+        if (!g_ascii_string_to_unsigned(fds, 10, 0, 64, &n, NULL) || n != 2) {
+            g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                        "socket activation passed LISTEN_FDS=%s; vstord needs 2 sockets "
+                        "(vstord.socket, then vstord-ro.socket)",
+                        fds);
+            return -1;
+        }
+        env->listen_fd[0] = 3;
+        env->listen_fd[1] = 4;
+        if (socket_is_readonly(3) && !socket_is_readonly(4)) {
+            env->listen_fd[0] = 4;
+            env->listen_fd[1] = 3;
+        }
+    }
+    g_unsetenv("NOTIFY_SOCKET");
+    g_unsetenv("LISTEN_PID");
+    g_unsetenv("LISTEN_FDS");
+    g_unsetenv("LISTEN_FDNAMES");
+    return 0;
+}
+
+/* Sends @msg to systemd's notification socket (a datagram socket; '@' is abstract). */
+static int
+systemd_notify(const char *sock, const char *msg, GError **err)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    gsize len = strlen(sock);
+    int fd;
+    ssize_t n;
+
+    if (len == 0 || len >= sizeof(addr.sun_path) || (sock[0] != '/' && sock[0] != '@')) {
+        g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "bad NOTIFY_SOCKET '%s'", sock);
+        return -1;
+    }
+    memcpy(addr.sun_path, sock, len);
+    if (addr.sun_path[0] == '@')
+        addr.sun_path[0] = '\0';
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno), "socket: %s", g_strerror(errno));
+        return -1;
+    }
+    n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&addr,
+               offsetof(struct sockaddr_un, sun_path) + len);
+    if (n < 0) {
+        int e = errno;
+
+        close(fd);
+        g_set_error(err, G_IO_ERROR, g_io_error_from_errno(e), "cannot notify %s: %s", sock,
+                    g_strerror(e));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Forks into the background. The parent waits for the child to say it is serving (one byte
+ * on a pipe) and exits 0, or exits with the child's status when it fails to start; returns
+ * only in the child, with *ret_ready the write end of that pipe. */
+static int
+daemonize(int *ret_ready)
+{
+    int fds[2];
+    pid_t pid;
+    char byte;
+    ssize_t n;
+    int status = 0;
+
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        fprintf(stderr, "vstord: pipe: %s\n", g_strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "vstord: fork: %s\n", g_strerror(errno));
+        return -1;
+    }
+    if (pid > 0) {
+        close(fds[1]);
+        do {
+            n = read(fds[0], &byte, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n == 1)
+            _exit(0);
+        if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+            _exit(WEXITSTATUS(status) ? WEXITSTATUS(status) : 1);
+        _exit(1);
+    }
+    close(fds[0]);
+    if (setsid() < 0) {
+        fprintf(stderr, "vstord: setsid: %s\n", g_strerror(errno));
+        return -1;
+    }
+    *ret_ready = fds[1];
+    return 0;
+}
+
+/* Background mode once serving: the pid file, stdio to /dev/null, and the parent released. */
+static int
+daemon_ready(VstorServer *srv, const char *pidfile, int ready_fd)
+{
+    g_autofree char *text = g_strdup_printf("%d\n", (int)getpid());
+    g_autoptr(GError) err = NULL;
+    int null_fd;
+
+    if (!g_file_set_contents_full(pidfile, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &err)) {
+        vstor_log(srv, FALSE, "cannot write the pid file: %s", err->message);
+        return -1;
+    }
+    null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd >= 0) {
+        dup2(null_fd, STDIN_FILENO);
+        dup2(null_fd, STDOUT_FILENO);
+        dup2(null_fd, STDERR_FILENO);
+        close(null_fd);
+    }
+    if (write(ready_fd, "", 1) != 1)
+        vstor_log(srv, TRUE, "the parent is gone: %s", g_strerror(errno));
+    close(ready_fd);
+    return 0;
+}
+
+/* Runs the server until a stop signal; 0 on a clean stop, 1 when it cannot start. */
+static int
+serve(const DaemonOptions *opts, const char *config_path, gboolean missing_ok)
 {
     VstorServerConfig cfg = {
         .root = opts->root,
         .verbose = opts->verbose,
-        .max_message = VSTOR_MESSAGE_MAX,
-        .max_workers = 64,
+        .config_path = config_path,
+        .config_missing_ok = missing_ok,
     };
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GError) err = NULL;
     g_autoptr(VstorServer) srv = NULL;
+    g_autoptr(VstorDaemonConfig) conf = NULL;
+    g_autofree char *pidfile = NULL;
+    SystemdEnv env = {0};
+    int ready_fd = -1;
 
-    if (opts->daemonize) {
-        fprintf(stderr, "vstord: --daemon is not supported yet; run it under a supervisor\n");
+    /* A bad configuration stops us before any socket is touched. */
+    conf = vstor_daemon_config_load(config_path, missing_ok, warnings, &err);
+    if (!conf) {
+        fprintf(stderr, "vstord: %s\n", err->message);
+        return 2;
+    }
+    if (systemd_env_take(&env, &err) < 0) {
+        fprintf(stderr, "vstord: %s\n", err->message);
+        return 2;
+    }
+    cfg.listen_fd[0] = env.listen_fd[0];
+    cfg.listen_fd[1] = env.listen_fd[1];
+    if (opts->daemonize && (daemonize(&ready_fd) < 0 || chdir("/") < 0)) {
+        g_free(env.notify_socket);
         return 1;
     }
-    srv = vstor_server_new(&cfg, &err);
+    srv = vstor_server_new(&cfg, g_steal_pointer(&conf), &err);
     if (!srv) {
         vstor_log(NULL, FALSE, "cannot start: %s", err->message);
+        g_free(env.notify_socket);
         return 1;
     }
+    for (guint i = 0; i < warnings->len; i++)
+        vstor_log_at(srv, VSTOR_LOG_WARNING, "%s", (char *)warnings->pdata[i]);
+    if (opts->daemonize) {
+        pidfile = g_build_filename(vstor_server_run_dir(srv), "vstord.pid", NULL);
+        if (daemon_ready(srv, pidfile, ready_fd) < 0) {
+            g_free(env.notify_socket);
+            return 1;
+        }
+    }
+    if (env.notify_socket) {
+        g_autofree char *msg = g_strdup_printf("READY=1\nMAINPID=%d\n", (int)getpid());
+
+        if (systemd_notify(env.notify_socket, msg, &err) < 0)
+            vstor_log_at(srv, VSTOR_LOG_WARNING, "%s", err->message);
+        g_clear_error(&err);
+    }
     vstor_server_run(srv);
+    if (env.notify_socket)
+        systemd_notify(env.notify_socket, "STOPPING=1\n", NULL);
+    if (pidfile)
+        unlink(pidfile);
     vstor_log(srv, FALSE, "stopped");
+    g_free(env.notify_socket);
     return 0;
 }
 
@@ -117,13 +320,21 @@ main(int argc, char **argv)
     DaemonOptions opts = {0};
     g_autoptr(GOptionContext) ctx = NULL;
     g_autoptr(GError) err = NULL;
+    g_autofree char *config = NULL;
     int ret;
     GOptionEntry entries[] = {
         {"root", 'R', 0, G_OPTION_ARG_FILENAME, &opts.root,
          "keep all state under DIR (DIR/etc, DIR/run, DIR/lib) instead of the system paths", "DIR"},
-        {"config", 'f', 0, G_OPTION_ARG_FILENAME, &opts.config, "configuration file", "FILE"},
-        {"daemon", 'd', 0, G_OPTION_ARG_NONE, &opts.daemonize, "run in the background", NULL},
-        {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.verbose, "log more", NULL},
+        {"config", 'f', 0, G_OPTION_ARG_FILENAME, &opts.config,
+         "configuration file (default <etc>/vstord.conf: DIR/etc/vstord.conf under --root, "
+         "/etc/vstor/vstord.conf otherwise; a missing default file means the defaults)",
+         "FILE"},
+        {"daemon", 'd', 0, G_OPTION_ARG_NONE, &opts.daemonize,
+         "run in the background (fork, new session, pid file <run>/vstord.pid, stdio to "
+         "/dev/null); returns once the sockets are ready",
+         NULL},
+        {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.verbose,
+         "log everything (debug lines included), whatever log_level says", NULL},
         {"check", 0, 0, G_OPTION_ARG_NONE, &opts.check,
          "parse every pool definition under the root, report problems, and exit", NULL},
         {"version", 'V', 0, G_OPTION_ARG_NONE, &opts.version, "print the version and exit", NULL},
@@ -134,8 +345,14 @@ main(int argc, char **argv)
     g_option_context_set_summary(
         ctx, "vstord manages storage pools and volumes and serves libvirt's remote protocol\n"
              "on <run>/vstord-sock (read-write) and <run>/vstord-sock-ro (read-only).");
-    g_option_context_set_description(ctx, "See vstord(8) for the files it keeps and its "
-                                          "configuration.\n");
+    g_option_context_set_description(
+        ctx,
+        "Configuration: a [vstord] key file (see data/vstord.conf); bad values stop vstord\n"
+        "with exit status 2 before any socket is touched. Signals: SIGTERM or SIGINT stop\n"
+        "(active pools stay active), SIGHUP re-reads the file and applies log_level,\n"
+        "log_outputs and the limits. Under systemd: NOTIFY_SOCKET gets READY=1 once serving;\n"
+        "with LISTEN_FDS=2 (socket activation) fds 3 and 4 are the read-write and read-only\n"
+        "sockets. Exit status: 0 clean stop, 1 cannot start, 2 bad options or configuration.\n");
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, "vstord: %s (try --help)\n", err->message);
@@ -152,7 +369,21 @@ main(int argc, char **argv)
         daemon_options_clear(&opts);
         return ret;
     }
-    ret = serve(&opts);
+    /* Paths stay valid after a background daemon changes to /. */
+    if (opts.root && !g_path_is_absolute(opts.root)) {
+        char *abs = g_canonicalize_filename(opts.root, NULL);
+
+        g_free(opts.root);
+        opts.root = abs;
+    }
+    if (opts.config) {
+        config = g_canonicalize_filename(opts.config, NULL);
+    } else {
+        g_autofree char *etc = etc_dir(&opts);
+
+        config = g_build_filename(etc, "vstord.conf", NULL);
+    }
+    ret = serve(&opts, config, opts.config == NULL);
     daemon_options_clear(&opts);
     return ret;
 }

@@ -60,6 +60,8 @@ vstor_connect_open(const char *uri, unsigned int flags, GError **error)
     conn = g_new0(VstorConnect, 1);
     conn->uri = g_strdup(uri);
     conn->driver = drv;
+    g_mutex_init(&conn->lock);
+    conn->events = g_hash_table_new(NULL, NULL);
     return conn;
 }
 
@@ -68,7 +70,10 @@ vstor_connect_close(VstorConnect *conn)
 {
     if (!conn)
         return;
+    lib_events_clear(conn);
     vstor_driver_close(conn->driver);
+    g_hash_table_unref(conn->events);
+    g_mutex_clear(&conn->lock);
     g_free(conn->uri);
     g_free(conn);
 }

@@ -8,6 +8,9 @@
 struct _VstorConnect {
     char *uri;
     VstorDriver *driver; /* embedded */
+    GMutex lock; /* guards events */
+    GHashTable *events; /* public callback id -> driver subscription id (GUINT_TO_POINTER) */
+    int next_event_id;
 };
 
 struct _VstorStoragePool {
@@ -24,3 +27,6 @@ struct _VstorStorageVol {
 /* Wraps a driver pool id (taken) in a handle. */
 VstorStoragePool *lib_pool_new(VstorConnect *conn, VstorPoolId *id);
 VstorStorageVol *lib_vol_new(VstorConnect *conn, VstorVolId *id);
+
+/* connect_extra.c: drops every event callback still registered (before the driver closes). */
+void lib_events_clear(VstorConnect *conn);
