@@ -198,6 +198,26 @@ void cli_table_print(CliTable *table, gboolean header);
 void cli_table_free(CliTable *table);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliTable, cli_table_free)
 
+/* progress.c: a long library call (@func, returning -1 with *error set on failure) run on a
+ * worker thread. The main thread draws a progress line on stderr when that is a terminal,
+ * from the job of kind @kind (on volume @vol when non-NULL) that appears meanwhile, with
+ * @total_hint as the size when the job does not know its own; SIGINT cancels the job, and
+ * the call then fails with the library's "was cancelled" error. */
+typedef int (*CliJobFunc)(gpointer data, GError **error);
+int cli_run_job(CliCtl *ctl, const char *kind, const char *vol, guint64 total_hint, CliJobFunc func,
+                gpointer data, GError **error);
+
+/* vstor.c: runs the commands one after the other, as virsh does: each failure is reported and
+ * the next command still runs; the last command's result is returned. */
+gboolean cli_run_commands(CliCtl *ctl, const CliCmd *cmds);
+
+/* shell.c: the interactive shell (`vstor` with no command): reads command lines from the
+ * terminal with history and completion, or line by line when stdin is not a terminal.
+ * Returns the exit status. */
+int cli_shell(CliCtl *ctl);
+/* man.c: the candidates cli_complete() prints, as an array of strings. */
+GPtrArray *cli_complete_list(CliCtl *ctl, int n_words, char **words);
+
 /* help.c: virsh's help layouts. */
 void cli_print_cmd_help(const CliCmdDef *def);
 void cli_print_group_help(const CliCmdGroup *group);

@@ -43,10 +43,24 @@ say(const CliCtl *ctl, const char *fmt, const char *name)
         printf(fmt, name);
 }
 
+typedef struct {
+    VstorStoragePool *pool;
+    unsigned int flags;
+} PoolBuildJob;
+
+static int
+pool_build_job(gpointer data, GError **error)
+{
+    PoolBuildJob *job = data;
+
+    return vstor_storage_pool_build(job->pool, job->flags, error);
+}
+
 static gboolean
 cmd_pool_build(CliCtl *ctl, const CliCmd *cmd, GError **err)
 {
     g_autoptr(VstorStoragePool) pool = NULL;
+    PoolBuildJob job;
     g_autoptr(GError) lib = NULL;
     unsigned int flags = 0;
     const char *name;
@@ -58,7 +72,8 @@ cmd_pool_build(CliCtl *ctl, const CliCmd *cmd, GError **err)
         flags |= VSTOR_STORAGE_POOL_BUILD_NO_OVERWRITE;
     if (cli_opt_given(cmd, "overwrite"))
         flags |= VSTOR_STORAGE_POOL_BUILD_OVERWRITE;
-    if (vstor_storage_pool_build(pool, flags, &lib) < 0) {
+    job = (PoolBuildJob){pool, flags};
+    if (cli_run_job(ctl, "pool-build", NULL, 0, pool_build_job, &job, &lib) < 0) {
         cli_set_lib_error(err, lib, "Failed to build pool %s", name);
         return FALSE;
     }

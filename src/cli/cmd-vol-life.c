@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -91,12 +92,57 @@ cmd_vol_delete(CliCtl *ctl, const CliCmd *cmd, GError **err)
     return TRUE;
 }
 
+/* What the worker threads of wipe, upload and download need. */
+typedef struct {
+    VstorStorageVol *vol;
+    unsigned int algorithm;
+    int fd;
+    guint64 offset, length;
+    unsigned int flags;
+} VolJob;
+
+static int
+wipe_job(gpointer data, GError **error)
+{
+    VolJob *job = data;
+    g_autoptr(GError) lib = NULL;
+    int rc = vstor_storage_vol_wipe_pattern(job->vol, job->algorithm, 0, &lib);
+
+    if (rc < 0 && lib->code == VSTOR_ERR_NO_SUPPORT &&
+        job->algorithm == VSTOR_STORAGE_VOL_WIPE_ALG_ZERO) {
+        g_clear_error(&lib);
+        rc = vstor_storage_vol_wipe(job->vol, 0, &lib);
+    }
+    if (rc < 0)
+        g_propagate_error(error, g_steal_pointer(&lib));
+    return rc;
+}
+
+static int
+upload_job(gpointer data, GError **error)
+{
+    VolJob *job = data;
+
+    return vstor_storage_vol_upload_from_fd(job->vol, job->fd, job->offset, job->length, job->flags,
+                                            error);
+}
+
+static int
+download_job(gpointer data, GError **error)
+{
+    VolJob *job = data;
+
+    return vstor_storage_vol_download_to_fd(job->vol, job->fd, job->offset, job->length, job->flags,
+                                            error);
+}
+
 static gboolean
 cmd_vol_wipe(CliCtl *ctl, const CliCmd *cmd, GError **err)
 {
     g_autoptr(VstorStorageVol) vol = NULL;
     g_autoptr(GError) lib = NULL;
     unsigned int algorithm = VSTOR_STORAGE_VOL_WIPE_ALG_ZERO;
+    VolJob job = {0};
     const char *name, *alg;
     int rc;
 
@@ -112,12 +158,9 @@ cmd_vol_wipe(CliCtl *ctl, const CliCmd *cmd, GError **err)
             return FALSE;
         }
     }
-    rc = vstor_storage_vol_wipe_pattern(vol, algorithm, 0, &lib);
-    if (rc < 0 && lib->code == VSTOR_ERR_NO_SUPPORT &&
-        algorithm == VSTOR_STORAGE_VOL_WIPE_ALG_ZERO) {
-        g_clear_error(&lib);
-        rc = vstor_storage_vol_wipe(vol, 0, &lib);
-    }
+    job.vol = vol;
+    job.algorithm = algorithm;
+    rc = cli_run_job(ctl, "vol-wipe", vstor_storage_vol_get_name(vol), 0, wipe_job, &job, &lib);
     if (rc < 0) {
         cli_set_lib_error(err, lib, "Failed to wipe vol %s", name);
         return FALSE;
@@ -181,6 +224,9 @@ cmd_vol_upload(CliCtl *ctl, const CliCmd *cmd, GError **err)
     guint64 offset = 0, length = 0;
     unsigned int flags = 0;
     const char *name, *file;
+    guint64 hint = 0;
+    struct stat st;
+    VolJob job;
     int fd;
     int rc;
 
@@ -195,7 +241,12 @@ cmd_vol_upload(CliCtl *ctl, const CliCmd *cmd, GError **err)
     }
     if (cli_opt_given(cmd, "sparse"))
         flags |= VSTOR_STORAGE_VOL_STREAM_SPARSE;
-    rc = vstor_storage_vol_upload_from_fd(vol, fd, offset, length, flags, &lib);
+    job = (VolJob){.vol = vol, .fd = fd, .offset = offset, .length = length, .flags = flags};
+    /* The upload's job knows no total unless --length was given: the file's size is it. */
+    if (!length && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (guint64)st.st_size > offset)
+        hint = (guint64)st.st_size - offset;
+    rc = cli_run_job(ctl, "vol-upload", vstor_storage_vol_get_name(vol), hint, upload_job, &job,
+                     &lib);
     close(fd);
     if (rc < 0) {
         cli_set_lib_error(err, lib, "cannot upload to volume %s", name);
@@ -213,6 +264,7 @@ cmd_vol_download(CliCtl *ctl, const CliCmd *cmd, GError **err)
     unsigned int flags = 0;
     gboolean created = TRUE;
     const char *name, *file;
+    VolJob job;
     int fd;
     int rc;
 
@@ -231,7 +283,9 @@ cmd_vol_download(CliCtl *ctl, const CliCmd *cmd, GError **err)
             return FALSE;
         }
     }
-    rc = vstor_storage_vol_download_to_fd(vol, fd, offset, length, flags, &lib);
+    job = (VolJob){.vol = vol, .fd = fd, .offset = offset, .length = length, .flags = flags};
+    rc = cli_run_job(ctl, "vol-download", vstor_storage_vol_get_name(vol), 0, download_job, &job,
+                     &lib);
     if (close(fd) < 0 && rc == 0) {
         cli_set_error(err, "cannot close file %s", file);
         rc = -1;

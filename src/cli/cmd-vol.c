@@ -105,6 +105,40 @@ resolve_backing(VstorConnect *conn, VstorStoragePool *pool, const char *word, GE
     return path;
 }
 
+/* What a worker thread needs to create a volume, and what it made. */
+typedef struct {
+    VstorStoragePool *pool;
+    const char *xml;
+    VstorStorageVol *input; /* NULL: plain create */
+    unsigned int flags;
+    VstorStorageVol *result;
+} CreateJob;
+
+static int
+create_job(gpointer data, GError **error)
+{
+    CreateJob *job = data;
+
+    if (job->input)
+        job->result =
+            vstor_storage_vol_create_xml_from(job->pool, job->xml, job->input, job->flags, error);
+    else
+        job->result = vstor_storage_vol_create_xml(job->pool, job->xml, job->flags, error);
+    return job->result ? 0 : -1;
+}
+
+/* Creates the volume on a worker thread, with progress and Ctrl-C (see cli_run_job). */
+static VstorStorageVol *
+create_vol(CliCtl *ctl, VstorStoragePool *pool, const char *xml, VstorStorageVol *input,
+           unsigned int flags, const char *name, GError **error)
+{
+    CreateJob job = {pool, xml, input, flags, NULL};
+
+    if (cli_run_job(ctl, input ? "vol-clone" : "vol-build", name, 0, create_job, &job, error) < 0)
+        return NULL;
+    return job.result;
+}
+
 static gboolean
 cmd_vol_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
 {
@@ -157,7 +191,7 @@ cmd_vol_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
         fputs(xml, stdout);
         return TRUE;
     }
-    if (!(vol = vstor_storage_vol_create_xml(pool, xml, create_flags(cmd, FALSE), &lib))) {
+    if (!(vol = create_vol(ctl, pool, xml, NULL, create_flags(cmd, FALSE), args.name, &lib))) {
         cli_set_lib_error(err, lib, "Failed to create vol %s", args.name);
         return FALSE;
     }
@@ -178,7 +212,7 @@ cmd_vol_create(CliCtl *ctl, const CliCmd *cmd, GError **err)
     if (!(pool = cli_pool_arg(ctl, cmd, "pool", CLI_BY_UUID | CLI_BY_NAME, NULL, err)) ||
         cli_opt_string(cmd, "file", &file, err) < 0 || !(xml = cli_read_file(file, err)))
         return FALSE;
-    if (!(vol = vstor_storage_vol_create_xml(pool, xml, create_flags(cmd, FALSE), &lib))) {
+    if (!(vol = create_vol(ctl, pool, xml, NULL, create_flags(cmd, FALSE), NULL, &lib))) {
         cli_set_lib_error(err, lib, "Failed to create vol from %s", file);
         return FALSE;
     }
@@ -203,7 +237,7 @@ cmd_vol_create_from(CliCtl *ctl, const CliCmd *cmd, GError **err)
               cli_vol_arg(ctl, cmd, "vol", "inputpool", CLI_BY_UUID | CLI_BY_NAME, NULL, err)) ||
         !(xml = cli_read_file(file, err)))
         return FALSE;
-    vol = vstor_storage_vol_create_xml_from(pool, xml, input, create_flags(cmd, TRUE), &lib);
+    vol = create_vol(ctl, pool, xml, input, create_flags(cmd, TRUE), NULL, &lib);
     if (!vol) {
         cli_set_lib_error(err, lib, "Failed to create vol from %s", file);
         return FALSE;
@@ -275,7 +309,7 @@ cmd_vol_clone(CliCtl *ctl, const CliCmd *cmd, GError **err)
         fputs(newxml, stdout);
         return TRUE;
     }
-    vol = vstor_storage_vol_create_xml_from(pool, newxml, orig, create_flags(cmd, TRUE), &lib);
+    vol = create_vol(ctl, pool, newxml, orig, create_flags(cmd, TRUE), name, &lib);
     if (!vol) {
         cli_set_lib_error(err, lib, "Failed to clone vol from %s",
                           vstor_storage_vol_get_name(orig));

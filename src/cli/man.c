@@ -96,7 +96,7 @@ cli_dump_man(const CliCmdGroup *groups, const char *head_file)
 /* --- completion --- */
 
 static void
-complete_pools(CliCtl *ctl)
+complete_pools(CliCtl *ctl, GPtrArray *out)
 {
     g_autoptr(GPtrArray) pools = NULL;
     VstorConnect *conn = cli_conn(ctl, NULL);
@@ -104,11 +104,11 @@ complete_pools(CliCtl *ctl)
     if (!conn || !(pools = vstor_connect_list_all_storage_pools(conn, 0, NULL)))
         return;
     for (guint i = 0; i < pools->len; i++)
-        printf("%s\n", vstor_storage_pool_get_name(pools->pdata[i]));
+        g_ptr_array_add(out, g_strdup(vstor_storage_pool_get_name(pools->pdata[i])));
 }
 
 static void
-complete_vols(CliCtl *ctl, const char *pool_name)
+complete_vols(CliCtl *ctl, const char *pool_name, GPtrArray *out)
 {
     g_autoptr(VstorStoragePool) pool = NULL;
     g_autoptr(GPtrArray) vols = NULL;
@@ -119,7 +119,7 @@ complete_vols(CliCtl *ctl, const char *pool_name)
         !(vols = vstor_storage_pool_list_all_volumes(pool, 0, NULL)))
         return;
     for (guint i = 0; i < vols->len; i++)
-        printf("%s\n", vstor_storage_vol_get_name(vols->pdata[i]));
+        g_ptr_array_add(out, g_strdup(vstor_storage_vol_get_name(vols->pdata[i])));
 }
 
 static const CliOptDef *
@@ -134,22 +134,24 @@ find_opt(const CliCmdDef *def, const char *name)
 /* Values for option @opt: pools, volumes (of the pool the line names), event and command
  * names. */
 static void
-complete_value(CliCtl *ctl, const CliCmdGroup *groups, const CliOptDef *opt, const char *pool)
+complete_value(CliCtl *ctl, const CliCmdGroup *groups, const CliOptDef *opt, const char *pool,
+               GPtrArray *out)
 {
     if (g_str_equal(opt->name, "pool"))
-        complete_pools(ctl);
+        complete_pools(ctl, out);
     else if (g_str_equal(opt->name, "vol"))
-        complete_vols(ctl, pool);
-    else if (g_str_equal(opt->name, "event"))
-        printf("lifecycle\nrefresh\n");
-    else if (g_str_equal(opt->name, "command"))
+        complete_vols(ctl, pool, out);
+    else if (g_str_equal(opt->name, "event")) {
+        g_ptr_array_add(out, g_strdup("lifecycle"));
+        g_ptr_array_add(out, g_strdup("refresh"));
+    } else if (g_str_equal(opt->name, "command"))
         for (const CliCmdGroup *g = groups; g->name; g++)
             for (const CliCmdDef *const *c = g->cmds; *c; c++)
-                printf("%s\n", (*c)->name);
+                g_ptr_array_add(out, g_strdup((*c)->name));
 }
 
-int
-cli_complete(CliCtl *ctl, int n_words, char **words)
+static void
+complete_words(CliCtl *ctl, int n_words, char **words, GPtrArray *out)
 {
     const CliCmdDef *def;
     const char *pool = NULL;
@@ -158,11 +160,11 @@ cli_complete(CliCtl *ctl, int n_words, char **words)
     if (n_words <= 1) {
         for (const CliCmdGroup *g = ctl->groups; g->name; g++)
             for (const CliCmdDef *const *c = g->cmds; *c; c++)
-                printf("%s\n", (*c)->name);
-        return 0;
+                g_ptr_array_add(out, g_strdup((*c)->name));
+        return;
     }
     if (!(def = cli_find_cmd(ctl->groups, words[0])))
-        return 0;
+        return;
     /* Walk the words before the last: named options (and their values), positional ones. */
     for (int i = 1; i < n_words - 1; i++) {
         const CliOptDef *o = NULL;
@@ -175,8 +177,8 @@ cli_complete(CliCtl *ctl, int n_words, char **words)
                 i++;
             } else if (o->type != CLI_OPT_BOOL) {
                 /* The word being completed is this option's value. */
-                complete_value(ctl, ctl->groups, o, pool);
-                return 0;
+                complete_value(ctl, ctl->groups, o, pool, out);
+                return;
             }
             continue;
         }
@@ -195,8 +197,8 @@ cli_complete(CliCtl *ctl, int n_words, char **words)
     if (g_str_has_prefix(words[n_words - 1], "-")) {
         for (const CliOptDef *o = def->opts; o && o->name; o++)
             if (!(given & (1ULL << (o - def->opts))))
-                printf("--%s\n", o->name);
-        return 0;
+                g_ptr_array_add(out, g_strconcat("--", o->name, NULL));
+        return;
     }
     /* A bare word: the next positional option's values, else the options left. */
     for (int k = 0; def->opts && def->opts[k].name; k++) {
@@ -204,8 +206,26 @@ cli_complete(CliCtl *ctl, int n_words, char **words)
 
         if (d->type == CLI_OPT_BOOL || (d->flags & CLI_OPT_NAMED) || (given & (1ULL << k)))
             continue;
-        complete_value(ctl, ctl->groups, d, pool);
+        complete_value(ctl, ctl->groups, d, pool, out);
         break;
     }
+}
+
+GPtrArray *
+cli_complete_list(CliCtl *ctl, int n_words, char **words)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+    complete_words(ctl, n_words, words, out);
+    return out;
+}
+
+int
+cli_complete(CliCtl *ctl, int n_words, char **words)
+{
+    g_autoptr(GPtrArray) out = cli_complete_list(ctl, n_words, words);
+
+    for (guint i = 0; i < out->len; i++)
+        printf("%s\n", (const char *)out->pdata[i]);
     return 0;
 }

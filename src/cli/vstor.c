@@ -150,10 +150,8 @@ parse_global_options(CliCtl *ctl, int argc, char **argv, int *ret_next)
     return 0;
 }
 
-/* Runs the commands one after the other, as virsh does: each failure is reported and the
- * next command still runs; the last command's result is the exit status. */
-static gboolean
-run_commands(CliCtl *ctl, const CliCmd *cmds)
+gboolean
+cli_run_commands(CliCtl *ctl, const CliCmd *cmds)
 {
     gboolean ok = TRUE;
 
@@ -197,11 +195,8 @@ main(int argc, char **argv)
     if (next < argc && g_str_equal(argv[next], "_complete"))
         return cli_complete(&ctl, argc - next - 1, argv + next + 1);
 
-    if (next == argc) {
-        cli_print_error("interactive mode is not available yet; give a command, "
-                        "see 'vstor help'");
-        return EXIT_FAILURE;
-    }
+    if (next == argc)
+        return cli_shell(&ctl);
     /* One word is a whole command line, possibly several commands; more are one command. */
     if (argc - next == 1) {
         rc = *argv[next] ? cli_parse_string(ctl.groups, argv[next], &cmds, &err) : -1;
@@ -214,7 +209,7 @@ main(int argc, char **argv)
         return EXIT_FAILURE;
     }
 
-    ok = run_commands(&ctl, cmds);
+    ok = cli_run_commands(&ctl, cmds);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_print_error("failed to write the output");
         return EXIT_FAILURE;

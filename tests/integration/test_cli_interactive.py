@@ -1,0 +1,232 @@
+"""test_cli_interactive.py: vstor's interactive shell driven through a pty (prompt, history,
+completion, quit) and from a pipe; the progress line and Ctrl-C on long jobs, on embedded roots."""
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import time
+
+import pytest
+
+ENV = dict(os.environ, LC_ALL="C", LANG="C", TERM="xterm", INPUTRC="/dev/null")
+for var in ("VIRSH_DEFAULT_CONNECT_URI", "VSTOR_DEFAULT_URI", "VSTOR_DEFAULT_CONNECT_URI"):
+    ENV.pop(var, None)
+PROGRESS = r"%s: +\d{1,3}%%  [\d.]+ [KMGT]?i?B / 256\.00 MiB  [\d.]+ [KMGT]?i?B/s"
+MIB = 1 << 20
+
+
+@pytest.fixture(scope="module")
+def vstor(build_dir):
+    path = build_dir / "vstor"
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(f"no vstor binary under {build_dir} (set VSTOR_BUILD_DIR)")
+    return str(path)
+
+
+class Pty:
+    """A process whose stdin, stdout and stderr are a pty (its controlling terminal)."""
+
+    def __init__(self, argv, env):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            try:
+                os.execve(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.out = b""
+
+    def read_until(self, pattern, timeout=60):
+        """Reads until @pattern (a bytes regex) matches what came since the last match."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(pattern, self.out)
+            if m:
+                seen, self.out = self.out[:m.end()], self.out[m.end():]
+                return seen
+            left = deadline - time.monotonic()
+            assert left > 0, f"no {pattern!r} in {self.out[-2000:]!r}"
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                try:
+                    data = os.read(self.fd, 65536)
+                except OSError:
+                    data = b""
+                assert data, f"EOF before {pattern!r}; got {self.out[-2000:]!r}"
+                self.out += data
+
+    def send(self, data):
+        os.write(self.fd, data)
+
+    def finish(self, timeout=60):
+        """Reads to EOF; returns (everything unread, exit status)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.fd], [], [], deadline - time.monotonic())
+            try:
+                data = os.read(self.fd, 65536) if ready else b""
+            except OSError:
+                data = b""
+            if not data:
+                break
+            self.out += data
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return self.out, os.waitstatus_to_exitcode(status)
+
+
+@pytest.fixture
+def root(tmp_path, vstor):
+    """An embedded root with a running dir pool p."""
+    uri = f"vstor:///embed?root={tmp_path / 'root'}"
+    (tmp_path / "p").mkdir()
+    env = dict(ENV, HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"))
+
+    def run(*args, **kw):
+        return subprocess.run([vstor, "-c", uri, *map(str, args)], capture_output=True,
+                              env=env, timeout=120, check=False, **kw)
+
+    r = run("pool-create-as", "p", "dir", "--target", tmp_path / "p")
+    assert r.returncode == 0, r.stderr
+    return uri, env, run, tmp_path
+
+
+def make_full_vol(run, name, size="256M"):
+    r = run("vol-create-as", "p", name, size, "--allocation", size)
+    assert r.returncode == 0, r.stderr
+
+
+def vol_names(run):
+    r = run("-q", "vol-list", "p")
+    assert r.returncode == 0, r.stderr
+    return [line.split()[0] for line in r.stdout.decode().splitlines() if line.strip()]
+
+
+def test_shell_on_a_terminal(vstor, root):
+    uri, env, run, tmp = root
+    make_full_vol(run, "a")
+    sh = Pty([vstor, "-c", uri], env)
+    sh.read_until(rb"Welcome to vstor, the storage interactive terminal\.")
+    sh.read_until(rb"vstor # ")
+    sh.send(b"vol-list p\r")
+    out = sh.read_until(rb"vstor # ")
+    assert re.search(rb" a +" + re.escape(str(tmp / "p" / "a").encode()), out), out
+    # Up-arrow recalls the last line, which runs again.
+    sh.send(b"\x1b[A")
+    sh.read_until(rb"vol-list p")
+    sh.send(b"\r")
+    out = sh.read_until(rb"vstor # ")
+    assert b" Name " in out and b" a " in out, out
+    # Tab completes a command name from the command tables.
+    sh.send(b"pool-li\t")
+    sh.read_until(rb"pool-list ")
+    sh.send(b"\r")
+    out = sh.read_until(rb"vstor # ")
+    assert re.search(rb" p +active +no", out), out
+    # An error leaves the shell running.
+    sh.send(b"pool-info nope\r")
+    sh.read_until(rb"failed to get pool 'nope'")
+    sh.read_until(rb"vstor # ")
+    sh.send(b"quit\r")
+    _, status = sh.finish()
+    assert status == 0
+    history = (tmp / "cache" / "vstor" / "history").read_text()
+    assert "vol-list p" in history and "pool-list" in history
+
+
+def test_shell_from_a_pipe(vstor, root):
+    uri, env, run, tmp = root
+    r = run(input=b"pool-list\nbogus\npool-info nope\nexit\npool-list\n")
+    out, err = r.stdout.decode(), r.stderr.decode()
+    assert r.returncode == 0
+    assert out.startswith("Welcome to vstor, the storage interactive terminal.\n\n"
+                          "Type:  'help' for help with commands\n       'quit' to quit\n\n")
+    assert "vstor # pool-list\n Name   State    Autostart\n" in out
+    assert out.count("vstor # pool-list") == 1  # nothing after exit runs
+    assert "error: unknown command: 'bogus'" in err
+    assert "error: failed to get pool 'nope'" in err
+    # End of input ends the shell too, after one newline (as virsh).
+    r = run("-q", input=b"pool-list --name\n")
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.startswith("vstor # pool-list --name\np")
+    assert out.endswith("\nvstor # \n") and "Welcome" not in out
+
+
+def test_progress_on_a_terminal_for_upload_and_clone(vstor, root):
+    uri, env, run, tmp = root
+    make_full_vol(run, "a")
+    data = tmp / "data.bin"
+    with open(data, "wb") as f:
+        f.write(os.urandom(256 * MIB))
+    p = Pty([vstor, "-c", uri, "vol-upload", "a", str(data), "--pool", "p"], env)
+    out, status = p.finish(timeout=120)
+    assert status == 0, out
+    assert re.search((PROGRESS % "vol-upload").encode(), out), out
+    # A clone of 256 MiB may end before the first line: this one takes long enough.
+    make_full_vol(run, "big", "2G")
+    p = Pty([vstor, "-c", uri, "vol-clone", "big", "b", "--pool", "p"], env)
+    out, status = p.finish(timeout=120)
+    assert status == 0, out
+    progress = (PROGRESS % "vol-clone").replace("256\\.00 MiB", "2\\.00 GiB")
+    assert re.search(progress.encode() + rb"  ETA \d+:\d\d", out), out
+    assert b"Vol b cloned from big" in out
+    # With stderr a pipe, nothing extra: the transcript stays virsh's.
+    r = run("vol-clone", "a", "c", "--pool", "p")
+    assert r.returncode == 0 and r.stderr == b""
+    assert r.stdout == b"Vol c cloned from a\n\n"
+    r = run("vol-download", "a", tmp / "back.bin", "--pool", "p")
+    assert r.returncode == 0 and r.stderr == b"" and r.stdout == b"\n"
+    assert (tmp / "back.bin").read_bytes() == data.read_bytes()
+
+
+def test_ctrl_c_cancels_a_clone(vstor, root):
+    uri, env, run, tmp = root
+    make_full_vol(run, "a", "2G")  # big enough to be still copying at the first line
+    p = Pty([vstor, "-c", uri, "vol-clone", "a", "b", "--pool", "p"], env)
+    p.read_until(rb"vol-clone: +\d+%")
+    p.send(b"\x03")  # the terminal's Ctrl-C: SIGINT to the foreground group
+    out, status = p.finish()
+    assert status == 1, out
+    assert b"error: Failed to clone vol from a" in out
+    assert re.search(rb"error: operation aborted: vol-clone of 'p/b' was cancelled", out), out
+    assert vol_names(run) == ["a"]
+    assert os.path.getsize(tmp / "p" / "a") == 2048 * MIB
+    assert not (tmp / "p" / "b").exists()
+
+
+def test_ctrl_c_cancels_a_wipe_without_a_terminal(vstor, root):
+    uri, env, run, tmp = root
+    make_full_vol(run, "a")
+    proc = subprocess.Popen([vstor, "-c", uri, "vol-wipe", "a", "--pool", "p", "--algorithm",
+                             "gutmann"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    time.sleep(1.5)
+    assert proc.poll() is None, "the wipe ended too soon to be cancelled"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert out == b"\n"  # virsh's blank line after a command, and nothing else
+    err = err.decode()
+    assert err.startswith("error: Failed to wipe vol a\nerror: operation aborted: "), err
+    assert err.rstrip().endswith("was cancelled"), err
+    assert "\r" not in err  # no progress line without a terminal
+    assert vol_names(run) == ["a"]
+
+
+def test_ctrl_c_in_the_shell_cancels_the_job_and_the_shell_goes_on(vstor, root):
+    uri, env, run, tmp = root
+    make_full_vol(run, "a", "2G")
+    sh = Pty([vstor, "-c", uri], env)
+    sh.read_until(rb"vstor # ")
+    sh.send(b"vol-clone a b --pool p\r")
+    sh.read_until(rb"vol-clone: +\d+%")
+    sh.send(b"\x03")
+    out = sh.read_until(rb"vstor # ")
+    assert b"error: operation aborted: vol-clone of 'p/b' was cancelled" in out, out
+    sh.send(b"vol-list p\r")
+    out = sh.read_until(rb"vstor # ")
+    assert b" a " in out and b" b " not in out, out
+    sh.send(b"exit\r")
+    _, status = sh.finish()
+    assert status == 0
