@@ -162,6 +162,7 @@ extern const VstorProc vstor_connect_procs[];
 extern const VstorProc vstor_pool_procs[];
 extern const VstorProc vstor_vol_procs[];
 extern const VstorProc vstor_stream_procs[];
+extern const VstorProc vstor_secret_procs[];
 
 /* Wire (name, uuid) <-> driver ids. */
 void vstor_wire_pool_to_id(const remote_nonnull_storage_pool *w, VstorPoolId *ret_id);

@@ -18,6 +18,8 @@ find_proc(int proc, int *ret_domain)
         {vstor_pool_procs, VSTOR_FROM_STORAGE},
         {vstor_vol_procs, VSTOR_FROM_STORAGE},
         {vstor_stream_procs, VSTOR_FROM_STORAGE},
+        /* libvirt reports secrets from their own domain */
+        {vstor_secret_procs, VSTOR_FROM_SECRET},
     };
 
     for (gsize t = 0; t < G_N_ELEMENTS(tables); t++) {

@@ -377,6 +377,7 @@ vstor_driver_open(const char *root, unsigned int flags, GError **err)
     g_autofree char *etc = NULL;
     g_autofree char *run = NULL;
     g_autofree char *lockpath = NULL;
+    g_autofree char *secrets_dir = NULL;
 
     drv->lock_fd = -1;
     g_mutex_init(&drv->lock);
@@ -406,9 +407,12 @@ vstor_driver_open(const char *root, unsigned int flags, GError **err)
         vstor_dir_ensure(drv->state_dir, 0755, err) < 0)
         return NULL;
     lockpath = g_build_filename(run, "vstor.lock", NULL);
+    secrets_dir = g_build_filename(etc, "secrets", NULL);
     if (vstor_file_lock(lockpath, &drv->lock_fd, err) < 0)
         return NULL;
 
+    if (!(drv->secrets = vstor_secret_store_open(secrets_dir, err)))
+        return NULL;
     /* A writer killed between temp file and rename leaves its temp file: drop it. */
     vstor_dir_remove_temp_files(drv->config_dir);
     vstor_dir_remove_temp_files(drv->state_dir);
@@ -430,6 +434,7 @@ vstor_driver_close(VstorDriver *drv)
     if (drv->pools)
         g_ptr_array_unref(drv->pools);
     driver_events_clear(drv);
+    vstor_secret_store_free(drv->secrets);
     if (drv->lock_fd >= 0)
         close(drv->lock_fd);
     g_free(drv->root);
@@ -440,6 +445,12 @@ vstor_driver_close(VstorDriver *drv)
     g_cond_clear(&drv->cond);
     g_cond_clear(&drv->retry_cond);
     g_free(drv);
+}
+
+VstorSecretStore *
+vstor_driver_secrets(VstorDriver *drv)
+{
+    return drv->secrets;
 }
 
 void

@@ -10,6 +10,7 @@
 #include "conf/vol_conf.h"
 #include "util/job.h"
 #include "storage/pool_obj.h"
+#include "storage/secrets.h"
 
 typedef struct _VstorDriver VstorDriver;
 
@@ -89,6 +90,8 @@ enum {
  * pools that were active active (re-attached, not restarted) and starts autostart pools.
  * Fails when the root is locked by another process or cannot be created. */
 VstorDriver *vstor_driver_open(const char *root, unsigned int flags, GError **err);
+/* The driver's secret store (<etc>/secrets), owned by the driver. */
+VstorSecretStore *vstor_driver_secrets(VstorDriver *drv);
 /* Closes the driver; active pools stay as they are (their state is on disk). */
 void vstor_driver_close(VstorDriver *drv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorDriver, vstor_driver_close)

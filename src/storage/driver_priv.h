@@ -26,6 +26,7 @@ struct _VstorDriver {
     GCond retry_cond;
     gboolean stopping;
     VstorBackendEnv env;
+    VstorSecretStore *secrets; /* <etc>/secrets, with its own lock */
 };
 
 /* Registry look-ups; the caller holds drv->lock. The _id variant fails with libvirt's

@@ -1,0 +1,368 @@
+/* test-secrets.c: the secret store on a temp directory — libvirt's define rules, lookups,
+ * list flags, values, private secrets, file modes and atomicity, and a restart. */
+#include <string.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+#include "storage/secrets.h"
+#include "util/error.h"
+#include "util/fileio.h"
+
+#define UUID_A "0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f"
+#define UUID_B "1b81f5b2-8403-7b23-c8d6-21ccc2f80d6f"
+
+typedef struct {
+    char *dir;
+    VstorSecretStore *st;
+} Fixture;
+
+static void
+fx_setup(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tmp = g_dir_make_tmp("vstor-secrets-XXXXXX", NULL);
+
+    fx->dir = g_build_filename(tmp, "etc", "secrets", NULL);
+    fx->st = vstor_secret_store_open(fx->dir, &err);
+    g_assert_no_error(err);
+}
+
+static void
+rm_rf(const char *path)
+{
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(path, name, NULL);
+
+        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+            rm_rf(p);
+        else
+            g_unlink(p);
+    }
+    g_rmdir(path);
+}
+
+static void
+fx_teardown(Fixture *fx, gconstpointer data)
+{
+    g_autofree char *etc = g_path_get_dirname(fx->dir);
+    g_autofree char *tmp = g_path_get_dirname(etc);
+
+    vstor_secret_store_free(fx->st);
+    rm_rf(tmp);
+    g_free(fx->dir);
+}
+
+static void
+fx_restart(Fixture *fx)
+{
+    g_autoptr(GError) err = NULL;
+
+    vstor_secret_store_free(fx->st);
+    fx->st = vstor_secret_store_open(fx->dir, &err);
+    g_assert_no_error(err);
+}
+
+static void
+define_ok(Fixture *fx, const char *xml, VstorSecretId *ret_id)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(vstor_secret_define(fx->st, xml, 0, ret_id, &err), ==, 0);
+    g_assert_no_error(err);
+}
+
+static void
+uuid_of(const char *str, guint8 *ret)
+{
+    g_assert_true(vstor_uuid_parse(str, ret));
+}
+
+static mode_t
+file_mode(Fixture *fx, const char *name)
+{
+    g_autofree char *p = g_build_filename(fx->dir, name, NULL);
+    struct stat sb;
+
+    if (stat(p, &sb) < 0)
+        return (mode_t)-1;
+    return sb.st_mode & 07777;
+}
+
+static void
+test_define_lookup_value_restart(Fixture *fx, gconstpointer data)
+{
+    g_auto(VstorSecretId) id = {0};
+    g_auto(VstorSecretId) by_usage = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree guint8 *value = NULL;
+    g_autofree char *xml = NULL;
+    guint8 uuid[VSTOR_UUID_LEN];
+    gsize len = 0;
+
+    define_ok(fx,
+              "<secret><uuid>" UUID_A "</uuid><usage type='ceph'><name>client.admin</name>"
+              "</usage></secret>",
+              &id);
+    uuid_of(UUID_A, uuid);
+    g_assert_true(memcmp(id.uuid, uuid, VSTOR_UUID_LEN) == 0);
+    g_assert_cmpint(id.usage_type, ==, VSTOR_SECRET_USAGE_CEPH);
+    g_assert_cmpstr(id.usage_id, ==, "client.admin");
+    g_assert_cmpint(file_mode(fx, UUID_A ".xml"), ==, 0600);
+    g_assert_cmpint(file_mode(fx, UUID_A ".base64"), ==, (mode_t)-1);
+
+    g_assert_cmpint(vstor_secret_lookup_by_usage(fx->st, VSTOR_SECRET_USAGE_CEPH, "client.admin",
+                                                 &by_usage, &err),
+                    ==, 0);
+    g_assert_true(memcmp(by_usage.uuid, uuid, VSTOR_UUID_LEN) == 0);
+    g_assert_cmpint(vstor_secret_lookup_by_usage(fx->st, VSTOR_SECRET_USAGE_TLS, "client.admin",
+                                                 &by_usage, &err),
+                    ==, -1);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SECRET);
+    g_assert_true(g_str_has_suffix(err->message, "no secret with matching usage 'client.admin'"));
+    g_clear_error(&err);
+
+    value = vstor_secret_get_value(fx->st, uuid, 0, FALSE, &len, &err);
+    g_assert_null(value);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SECRET);
+    g_assert_true(g_str_has_suffix(err->message, "secret '" UUID_A "' does not have a value"));
+    g_clear_error(&err);
+
+    g_assert_cmpint(vstor_secret_set_value(fx->st, uuid, (const guint8 *)"s3cr\0t", 6, 0, &err), ==,
+                    0);
+    g_assert_no_error(err);
+    g_assert_cmpint(file_mode(fx, UUID_A ".base64"), ==, 0600);
+
+    fx_restart(fx);
+    g_assert_cmpuint(vstor_secret_count(fx->st), ==, 1);
+    value = vstor_secret_get_value(fx->st, uuid, 0, FALSE, &len, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(len, ==, 6);
+    g_assert_true(memcmp(value, "s3cr\0t", 6) == 0);
+    xml = vstor_secret_get_xml(fx->st, uuid, 0, &err);
+    g_assert_cmpstr(xml, ==,
+                    "<secret ephemeral='no' private='no'>\n  <uuid>" UUID_A "</uuid>\n"
+                    "  <usage type='ceph'>\n    <name>client.admin</name>\n  </usage>\n"
+                    "</secret>\n");
+    g_assert_null(vstor_secret_get_xml(fx->st, uuid, 1, &err));
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    g_clear_error(&err);
+
+    g_assert_cmpint(vstor_secret_undefine(fx->st, uuid, &err), ==, 0);
+    g_assert_cmpint(file_mode(fx, UUID_A ".xml"), ==, (mode_t)-1);
+    g_assert_cmpint(file_mode(fx, UUID_A ".base64"), ==, (mode_t)-1);
+    g_assert_cmpint(vstor_secret_undefine(fx->st, uuid, &err), ==, -1);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SECRET);
+    g_assert_true(g_str_has_suffix(err->message, "no secret with matching uuid '" UUID_A "'"));
+    g_clear_error(&err);
+    fx_restart(fx);
+    g_assert_cmpuint(vstor_secret_count(fx->st), ==, 0);
+}
+
+static void
+test_redefine_rules(Fixture *fx, gconstpointer data)
+{
+    g_auto(VstorSecretId) id = {0};
+    g_autoptr(GError) err = NULL;
+    guint8 uuid[VSTOR_UUID_LEN];
+
+    uuid_of(UUID_A, uuid);
+    define_ok(fx,
+              "<secret private='yes'><uuid>" UUID_A "</uuid><usage type='volume'>"
+              "<volume>/v/a.img</volume></usage></secret>",
+              &id);
+    vstor_secret_id_clear(&id);
+    /* Same uuid, other usage. */
+    g_assert_cmpint(vstor_secret_define(fx->st,
+                                        "<secret private='yes'><uuid>" UUID_A "</uuid>"
+                                        "<usage type='volume'><volume>/v/b.img</volume></usage>"
+                                        "</secret>",
+                                        0, &id, &err),
+                    ==, -1);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INTERNAL_ERROR);
+    g_assert_true(g_str_has_suffix(err->message, "a secret with UUID " UUID_A
+                                                 " is already defined for use with /v/a.img"));
+    g_clear_error(&err);
+    /* Private cannot be dropped. */
+    g_assert_cmpint(vstor_secret_define(fx->st,
+                                        "<secret><uuid>" UUID_A "</uuid><usage type='volume'>"
+                                        "<volume>/v/a.img</volume></usage></secret>",
+                                        0, &id, &err),
+                    ==, -1);
+    g_assert_true(g_str_has_suffix(err->message, "cannot change private flag on existing secret"));
+    g_clear_error(&err);
+    /* Another uuid, same usage. */
+    g_assert_cmpint(vstor_secret_define(fx->st,
+                                        "<secret><uuid>" UUID_B "</uuid><usage type='volume'>"
+                                        "<volume>/v/a.img</volume></usage></secret>",
+                                        0, &id, &err),
+                    ==, -1);
+    g_assert_true(g_str_has_suffix(err->message, "a secret with UUID " UUID_A
+                                                 " already defined for use with /v/a.img"));
+    g_clear_error(&err);
+    /* The same usage id under another type is another usage. */
+    define_ok(fx,
+              "<secret><uuid>" UUID_B "</uuid><usage type='iscsi'><target>/v/a.img</target>"
+              "</usage></secret>",
+              &id);
+    vstor_secret_id_clear(&id);
+    /* Secrets without usage never collide. */
+    define_ok(fx, "<secret/>", &id);
+    vstor_secret_id_clear(&id);
+    define_ok(fx, "<secret/>", &id);
+    vstor_secret_id_clear(&id);
+    g_assert_cmpuint(vstor_secret_count(fx->st), ==, 4);
+    /* Redefinition that keeps usage and privacy replaces the description. */
+    define_ok(fx,
+              "<secret private='yes'><uuid>" UUID_A "</uuid><description>new</description>"
+              "<usage type='volume'><volume>/v/a.img</volume></usage></secret>",
+              &id);
+    fx_restart(fx);
+    {
+        g_autofree char *xml = vstor_secret_get_xml(fx->st, uuid, 0, &err);
+
+        g_assert_no_error(err);
+        g_assert_nonnull(strstr(xml, "<description>new</description>"));
+        g_assert_nonnull(strstr(xml, "private='yes'"));
+    }
+    g_assert_cmpuint(vstor_secret_count(fx->st), ==, 4);
+    g_assert_cmpint(vstor_secret_define(fx->st, "<secret/>", 2, &id, &err), ==, -1);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    g_clear_error(&err);
+    g_assert_cmpint(vstor_secret_define(fx->st, "<secret ephemeral='x'/>", 0, &id, &err), ==, -1);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_XML_ERROR);
+}
+
+static void
+test_ephemeral_and_private(Fixture *fx, gconstpointer data)
+{
+    g_auto(VstorSecretId) id = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree guint8 *value = NULL;
+    guint8 uuid[VSTOR_UUID_LEN];
+    gsize len = 0;
+
+    uuid_of(UUID_A, uuid);
+    define_ok(fx, "<secret ephemeral='yes' private='yes'><uuid>" UUID_A "</uuid></secret>", &id);
+    g_assert_cmpint(file_mode(fx, UUID_A ".xml"), ==, (mode_t)-1);
+    g_assert_cmpint(vstor_secret_set_value(fx->st, uuid, (const guint8 *)"pw", 2, 0, &err), ==, 0);
+    g_assert_cmpint(file_mode(fx, UUID_A ".base64"), ==, (mode_t)-1);
+    g_assert_null(vstor_secret_get_value(fx->st, uuid, 0, FALSE, &len, &err));
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_SECRET);
+    g_assert_true(g_str_has_suffix(err->message, "secret is private"));
+    g_clear_error(&err);
+    value = vstor_secret_get_value(fx->st, uuid, 0, TRUE, &len, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(len, ==, 2);
+
+    /* Becoming persistent saves the value kept so far. */
+    vstor_secret_id_clear(&id);
+    define_ok(fx, "<secret private='yes'><uuid>" UUID_A "</uuid></secret>", &id);
+    g_assert_cmpint(file_mode(fx, UUID_A ".xml"), ==, 0600);
+    g_assert_cmpint(file_mode(fx, UUID_A ".base64"), ==, 0600);
+    fx_restart(fx);
+    g_assert_cmpuint(vstor_secret_count(fx->st), ==, 1);
+    /* And ephemeral again: the files go. */
+    vstor_secret_id_clear(&id);
+    define_ok(fx, "<secret ephemeral='yes' private='yes'><uuid>" UUID_A "</uuid></secret>", &id);
+    g_assert_cmpint(file_mode(fx, UUID_A ".xml"), ==, (mode_t)-1);
+    g_assert_cmpint(file_mode(fx, UUID_A ".base64"), ==, (mode_t)-1);
+    fx_restart(fx);
+    g_assert_cmpuint(vstor_secret_count(fx->st), ==, 0);
+}
+
+static void
+test_list_flags(Fixture *fx, gconstpointer data)
+{
+    static const char *const defs[] = {
+        "<secret ephemeral='no' private='no'><uuid>" UUID_B "</uuid></secret>",
+        "<secret ephemeral='yes' private='no'><uuid>" UUID_A "</uuid></secret>",
+        "<secret ephemeral='no' private='yes'/>",
+        "<secret ephemeral='yes' private='yes'/>",
+    };
+    static const struct {
+        unsigned int flags;
+        guint expected;
+    } cases[] = {
+        {0, 4},
+        {VSTOR_LIST_SECRETS_EPHEMERAL, 2},
+        {VSTOR_LIST_SECRETS_NO_EPHEMERAL, 2},
+        {VSTOR_LIST_SECRETS_EPHEMERAL | VSTOR_LIST_SECRETS_NO_EPHEMERAL, 4},
+        {VSTOR_LIST_SECRETS_PRIVATE, 2},
+        {VSTOR_LIST_SECRETS_NO_PRIVATE | VSTOR_LIST_SECRETS_EPHEMERAL, 1},
+        {VSTOR_LIST_SECRETS_PRIVATE | VSTOR_LIST_SECRETS_NO_EPHEMERAL, 1},
+    };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) all = NULL;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(defs); i++) {
+        g_auto(VstorSecretId) id = {0};
+
+        define_ok(fx, defs[i], &id);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GPtrArray) ids = vstor_secret_list(fx->st, cases[i].flags, &err);
+
+        g_assert_no_error(err);
+        g_assert_cmpuint(ids->len, ==, cases[i].expected);
+    }
+    all = vstor_secret_list(fx->st, 0, &err);
+    for (guint i = 1; i < all->len; i++)
+        g_assert_cmpint(memcmp(((VstorSecretId *)all->pdata[i - 1])->uuid,
+                               ((VstorSecretId *)all->pdata[i])->uuid, VSTOR_UUID_LEN),
+                        <, 0);
+    g_assert_cmpstr(((VstorSecretId *)all->pdata[0])->usage_id, ==, "");
+    g_assert_null(vstor_secret_list(fx->st, 1 << 4, &err));
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+}
+
+/* Files the daemon did not write, or that were damaged, are skipped at start-up. */
+static void
+test_load_skips_bad_files(Fixture *fx, gconstpointer data)
+{
+    g_autofree char *wrong_name = g_build_filename(fx->dir, UUID_B ".xml", NULL);
+    g_autofree char *garbage = g_build_filename(fx->dir, "garbage.xml", NULL);
+    g_autofree char *temp =
+        g_build_filename(fx->dir, "." UUID_A ".xml" VSTOR_TEMP_MARK "123456", NULL);
+
+    g_assert_true(
+        g_file_set_contents(wrong_name, "<secret><uuid>" UUID_A "</uuid></secret>", -1, NULL));
+    g_assert_true(g_file_set_contents(garbage, "<secret", -1, NULL));
+    g_assert_true(g_file_set_contents(temp, "<secret/>", -1, NULL));
+    fx_restart(fx);
+    g_assert_cmpuint(vstor_secret_count(fx->st), ==, 0);
+    g_assert_false(g_file_test(temp, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_set_value_unknown(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    guint8 uuid[VSTOR_UUID_LEN];
+    gsize len;
+
+    uuid_of(UUID_A, uuid);
+    g_assert_cmpint(vstor_secret_set_value(fx->st, uuid, (const guint8 *)"x", 1, 0, &err), ==, -1);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SECRET);
+    g_clear_error(&err);
+    g_assert_null(vstor_secret_get_value(fx->st, uuid, 0, TRUE, &len, &err));
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SECRET);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add(path, Fixture, NULL, fx_setup, fn, fx_teardown)
+    ADD("/secrets/define-lookup-value-restart", test_define_lookup_value_restart);
+    ADD("/secrets/redefine-rules", test_redefine_rules);
+    ADD("/secrets/ephemeral-and-private", test_ephemeral_and_private);
+    ADD("/secrets/list-flags", test_list_flags);
+    ADD("/secrets/load-skips-bad-files", test_load_skips_bad_files);
+    ADD("/secrets/set-value-unknown", test_set_value_unknown);
+#undef ADD
+    return g_test_run();
+}
