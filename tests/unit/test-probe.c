@@ -46,8 +46,7 @@ run_in(const char *dir, const char *cmdline)
         g_test_fail_printf("%s is not installed (tools/deps test installs it)", argv[0]);
         return NULL;
     }
-    /* qemu's LUKS key-derivation benchmark gives up now and then on a loaded machine ("Unable
-     * to get accurate CPU usage"); that is qemu-img's trouble, not what is tested: retry it. */
+    /* qemu's LUKS key benchmark sometimes gives up on a loaded machine: retry that only. */
     for (int attempt = 0;; attempt++) {
         g_clear_pointer(&out, g_free);
         g_clear_pointer(&errout, g_free);
