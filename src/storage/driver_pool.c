@@ -341,6 +341,23 @@ fail:
     return -1;
 }
 
+/* Fails with libvirt's errors unless @obj can be started or built: not active, not starting. */
+static int
+check_startable(const VstorPoolObj *obj, GError **err)
+{
+    if (obj->active) {
+        vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID, "storage pool '%s' is already active",
+                        obj->def->name);
+        return -1;
+    }
+    if (obj->starting) {
+        vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID, "storage pool '%s' is starting up",
+                        obj->def->name);
+        return -1;
+    }
+    return 0;
+}
+
 /* Fails with libvirt's errors when @obj is starting or runs jobs. */
 static int
 check_idle(VstorPoolObj *obj, GError **err)
@@ -415,16 +432,8 @@ vstor_driver_pool_start(VstorDriver *drv, const VstorPoolId *id, unsigned int fl
     g_mutex_lock(&drv->lock);
     if (!(obj = driver_find_pool(drv, id, err)))
         goto out;
-    if (obj->active) {
-        vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID, "storage pool '%s' is already active",
-                        obj->def->name);
+    if (check_startable(obj, err) < 0)
         goto out;
-    }
-    if (obj->starting) {
-        vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID, "storage pool '%s' is starting up",
-                        obj->def->name);
-        goto out;
-    }
     ret = start_pool(drv, obj, flags, err);
     if (ret == 0)
         driver_queue_event(drv, obj->def, VSTOR_POOL_EVENT_STARTED);
@@ -448,16 +457,8 @@ vstor_driver_pool_build(VstorDriver *drv, const VstorPoolId *id, unsigned int fl
     g_mutex_lock(&drv->lock);
     if (!(obj = driver_find_pool(drv, id, err)) || !(be = driver_backend(obj, err)))
         goto out;
-    if (obj->active) {
-        vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID, "storage pool '%s' is already active",
-                        obj->def->name);
+    if (check_startable(obj, err) < 0)
         goto out;
-    }
-    if (obj->starting) {
-        vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID, "storage pool '%s' is starting up",
-                        obj->def->name);
-        goto out;
-    }
     if (!be->build) {
         ret = 0; /* libvirt: building a pool type without a build step succeeds */
         goto out;
