@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backends/disk_vol.h"
+#include "backends/wipe.h"
 #include "util/error.h"
 #include "util/units.h"
 #include "volfmt/qemu_img.h"
@@ -533,31 +534,6 @@ vstor_disk_vol_open(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, g
     return 0;
 }
 
-static int
-write_zeros(int fd, const char *path, unsigned long long from, unsigned long long len,
-            VstorJob *job, GError **err)
-{
-    g_autofree char *zeros = g_malloc0(COPY_CHUNK);
-    unsigned long long pos = from;
-
-    while (pos < from + len) {
-        ssize_t n = pwrite(fd, zeros, (size_t)MIN(from + len - pos, COPY_CHUNK), (off_t)pos);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, n < 0 ? errno : EIO,
-                                  "Failed to wipe '%s'", path);
-            return -1;
-        }
-        pos += (unsigned long long)n;
-        vstor_job_add_done(job, (guint64)n);
-        if (vstor_job_check(job, err) < 0)
-            return -1;
-    }
-    return 0;
-}
-
 /* Zeroes the whole partition: BLKZEROOUT lets the device do it (a loop device punches holes in
  * its file, a disk may unmap); plain writes where the device cannot. */
 static int
@@ -575,7 +551,7 @@ zero_device(int fd, const char *path, unsigned long long size, VstorJob *job, GE
                 return -1;
             }
             g_debug("BLKZEROOUT on %s: %s; writing zeros", path, g_strerror(errno));
-            return write_zeros(fd, path, pos, size - pos, job, err);
+            return vstor_wipe_write_zeros(fd, path, pos, size - pos, job, err);
         }
         pos += range[1];
         vstor_job_add_done(job, range[1]);
@@ -584,17 +560,6 @@ zero_device(int fd, const char *path, unsigned long long size, VstorJob *job, GE
     }
     return 0;
 }
-
-static const char *const scrub_patterns[VSTOR_WIPE_LAST] = {
-    [VSTOR_WIPE_NNSA] = "nnsa",
-    [VSTOR_WIPE_DOD] = "dod",
-    [VSTOR_WIPE_BSI] = "bsi",
-    [VSTOR_WIPE_GUTMANN] = "gutmann",
-    [VSTOR_WIPE_SCHNEIER] = "schneier",
-    [VSTOR_WIPE_PFITZNER7] = "pfitzner7",
-    [VSTOR_WIPE_PFITZNER33] = "pfitzner33",
-    [VSTOR_WIPE_RANDOM] = "random",
-};
 
 int
 vstor_disk_vol_wipe(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol,
@@ -630,13 +595,7 @@ vstor_disk_vol_wipe(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol,
         else
             vstor_job_add_done(job, size);
     } else {
-        g_autoptr(VstorCommand) cmd = vstor_command_new("scrub");
-
-        vstor_command_add_args(cmd, "-f", "-p", scrub_patterns[algorithm], vol->target.path, NULL);
-        vstor_command_set_cancellable(cmd, vstor_job_cancellable(job));
-        ret = vstor_runner_run(env->runner, cmd, NULL, NULL, NULL, err);
-        if (ret == 0)
-            vstor_job_add_done(job, size);
+        ret = vstor_wipe_scrub(env, vol->target.path, algorithm, size, job, err);
     }
     if (ret == 0 && fsync(fd) < 0) {
         vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot sync '%s'",

@@ -1,6 +1,7 @@
 /* file_vol.c: changing file volumes — create, build (raw natively, other formats through
  * qemu-img), clone keeping holes, delete, resize, wipe and opening for streams. */
 #include "backends/file_vol.h"
+#include "backends/wipe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -360,43 +361,13 @@ out:
 static int
 wipe_zero(int fd, const char *path, off_t len, VstorJob *job, GError **err)
 {
-    g_autofree char *zeros = NULL;
-    off_t pos = 0;
-
     vstor_job_set_total(job, (guint64)len);
     if (len == 0 || fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, len) == 0) {
         vstor_job_add_done(job, (guint64)len);
         return 0;
     }
-    zeros = g_malloc0(COPY_CHUNK);
-    while (pos < len) {
-        ssize_t n = pwrite(fd, zeros, (size_t)MIN(len - pos, COPY_CHUNK), pos);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, n < 0 ? errno : EIO,
-                                  "Failed to wipe '%s'", path);
-            return -1;
-        }
-        pos += n;
-        vstor_job_add_done(job, (guint64)n);
-        if (vstor_job_check(job, err) < 0)
-            return -1;
-    }
-    return 0;
+    return vstor_wipe_write_zeros(fd, path, 0, (guint64)len, job, err);
 }
-
-static const char *const scrub_patterns[VSTOR_WIPE_LAST] = {
-    [VSTOR_WIPE_NNSA] = "nnsa",
-    [VSTOR_WIPE_DOD] = "dod",
-    [VSTOR_WIPE_BSI] = "bsi",
-    [VSTOR_WIPE_GUTMANN] = "gutmann",
-    [VSTOR_WIPE_SCHNEIER] = "schneier",
-    [VSTOR_WIPE_PFITZNER7] = "pfitzner7",
-    [VSTOR_WIPE_PFITZNER33] = "pfitzner33",
-    [VSTOR_WIPE_RANDOM] = "random",
-};
 
 int
 vstor_file_vol_wipe(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
@@ -443,17 +414,9 @@ vstor_file_vol_wipe(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
         }
         ret = 0;
         break;
-    default: {
-        g_autoptr(VstorCommand) cmd = vstor_command_new("scrub");
-
-        vstor_command_add_args(cmd, "-f", "-p", scrub_patterns[algorithm], vol->target.path, NULL);
-        vstor_command_set_cancellable(cmd, vstor_job_cancellable(job));
-        vstor_job_set_total(job, (guint64)st.st_size);
-        ret = vstor_runner_run(env->runner, cmd, NULL, NULL, NULL, err);
-        if (ret == 0)
-            vstor_job_add_done(job, (guint64)st.st_size);
+    default:
+        ret = vstor_wipe_scrub(env, vol->target.path, algorithm, (guint64)st.st_size, job, err);
         break;
-    }
     }
     if (ret == 0 && fsync(fd) < 0) {
         vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot sync '%s'",

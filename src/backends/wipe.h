@@ -1,0 +1,15 @@
+/* wipe.h: the wipe steps file and disk volumes share — writing zeros over a range, and the
+ * multi-pass algorithms run through scrub. */
+#pragma once
+
+#include "backends/backend.h"
+
+/* Writes zeros over [from, from + len) of @fd, reporting progress to @job and stopping when it
+ * is cancelled. VSTOR_ERR_SYSTEM_ERROR ("Failed to wipe '@path'") on a write error. */
+int vstor_wipe_write_zeros(int fd, const char *path, guint64 from, guint64 len, VstorJob *job,
+                           GError **err);
+
+/* Overwrites @path (of @size bytes) with the scrub pattern of @algorithm (nnsa … random) through
+ * the command runner; the job's cancellation stops scrub. Fails as the runner does. */
+int vstor_wipe_scrub(VstorBackendEnv *env, const char *path, VstorWipeAlgorithm algorithm,
+                     guint64 size, VstorJob *job, GError **err);
