@@ -1,5 +1,11 @@
 /* vstor.h: libvstor, vstor's public C API. A connection is embedded (the storage driver runs
- * in-process on a state root: "vstor:///embed?root=DIR") or, later, remote (to vstord).
+ * in-process on a state root: "vstor:///embed?root=DIR") or remote (to vstord, over libvirt's
+ * wire protocol: "vstor:///system", "vstor+unix:///system?socket=PATH").
+ *
+ * Every call works the same on both kinds of connection, with these differences: remotely,
+ * the errors are the ones vstord sent (same code, same text), VstorStorageVolInfo.building is
+ * always FALSE (libvirt's wire has no such field), and pool event callbacks run on the
+ * connection's event thread. Calls on one connection may be made from several threads at once.
  *
  * Every fallible call returns NULL / -1 and fills a GError from the VSTOR_ERROR domain, whose
  * codes are libvirt's virErrorNumber values. Every call with flags rejects unknown bits.
@@ -18,6 +24,7 @@ GQuark vstor_error_quark(void);
 typedef struct _VstorConnect VstorConnect;
 typedef struct _VstorStoragePool VstorStoragePool;
 typedef struct _VstorStorageVol VstorStorageVol;
+typedef struct _VstorStorageSecret VstorStorageSecret;
 
 /* States of a pool (libvirt's virStoragePoolState). */
 typedef enum {
@@ -53,6 +60,10 @@ typedef struct {
 } VstorStorageVolInfo;
 
 /* Flag values are libvirt's, so they pass through unchanged. */
+enum {
+    /* vstor_connect_open: read-only (libvirt's VIR_CONNECT_RO). */
+    VSTOR_CONNECT_RO = 1 << 0,
+};
 enum {
     VSTOR_CONNECT_LIST_STORAGE_POOLS_INACTIVE = 1 << 0,
     VSTOR_CONNECT_LIST_STORAGE_POOLS_ACTIVE = 1 << 1,
@@ -130,11 +141,20 @@ typedef enum {
 
 /* --- connections --- */
 
-/* Opens @uri: "vstor:///embed?root=DIR" runs the driver in this process on the state root
- * DIR (created if needed; one owner at a time). Fails with VSTOR_ERR_NO_CONNECT for a URI
- * it cannot serve, VSTOR_ERR_OPERATION_INVALID when the root is owned by another process. */
+/* Opens @uri:
+ * - "vstor:///embed?root=DIR" runs the driver in this process on the state root DIR (created
+ *   if needed; one owner at a time);
+ * - "vstor:///system" connects to the system vstord (/run/vstor/vstord-sock, or
+ *   /run/vstor/vstord-sock-ro with VSTOR_CONNECT_RO); "vstor+unix:///system?socket=PATH" and
+ *   "vstor:///system?socket=PATH" connect to the socket PATH as given, read-only or not.
+ * With VSTOR_CONNECT_RO every call that changes state fails with VSTOR_ERR_OPERATION_DENIED
+ * (embedded: checked here; remote: vstord refuses them).
+ * Fails with VSTOR_ERR_NO_CONNECT for a URI it cannot serve, VSTOR_ERR_OPERATION_INVALID when
+ * an embedded root is owned by another process, VSTOR_ERR_SYSTEM_ERROR when vstord's socket
+ * cannot be reached, or the error vstord answers the open with. */
 VstorConnect *vstor_connect_open(const char *uri, unsigned int flags, GError **error);
-/* Closes @conn (NULL is fine); handles made from it must not be used afterwards. */
+/* Closes @conn (NULL is fine); handles made from it must not be used afterwards. Remote:
+ * the server is told, event callbacks are dropped (their destroy notifies run). */
 void vstor_connect_close(VstorConnect *conn);
 const char *vstor_connect_get_uri(VstorConnect *conn);
 
@@ -242,8 +262,10 @@ typedef enum {
     VSTOR_STORAGE_POOL_EVENT_REFRESH = 100,
 } VstorStoragePoolEventType;
 
-/* Called for each event, on the thread whose call caused it (any thread: an autostart retry
- * runs on its own), never under a lock of the library. @pool is valid during the call only. */
+/* Called for each event, never under a lock of the library; @pool is valid during the call
+ * only. Embedded: on the thread whose call caused the event (any thread: an autostart retry
+ * runs on its own). Remote: on the connection's event thread, in the order vstord sent them;
+ * the callback may make calls on the connection but must not close it. */
 typedef void (*VstorStoragePoolEventFunc)(VstorConnect *conn, VstorStoragePool *pool,
                                           VstorStoragePoolEventType event, gpointer data);
 
@@ -257,7 +279,9 @@ int vstor_connect_storage_pool_event_register(VstorConnect *conn, VstorStoragePo
 int vstor_connect_storage_pool_event_deregister(VstorConnect *conn, int callback_id,
                                                 GError **error);
 
-/* --- jobs (vstor's addition: long operations running on worker threads) --- */
+/* --- jobs (vstor's addition: long operations running on worker threads) ---
+ * Remotely these go through vstor's own wire program (not libvirt's); a read-only connection
+ * may list jobs but not cancel them (VSTOR_ERR_OPERATION_DENIED). */
 
 typedef struct {
     guint64 id;
@@ -276,8 +300,68 @@ GPtrArray *vstor_connect_list_jobs(VstorConnect *conn, VstorStoragePool *pool, u
  * what it half made. VSTOR_ERR_INVALID_ARG when no such job runs. */
 int vstor_connect_cancel_job(VstorConnect *conn, guint64 id, unsigned int flags, GError **error);
 
+/* --- secrets (libvirt's virSecret: keys for pool authentication and volume encryption) ---
+ * A secret is an XML definition (<secret>: uuid, usage, ephemeral, private) plus a value. */
+
+/* Usage types (libvirt's virSecretUsageType). */
+typedef enum {
+    VSTOR_STORAGE_SECRET_USAGE_NONE = 0,
+    VSTOR_STORAGE_SECRET_USAGE_VOLUME = 1,
+    VSTOR_STORAGE_SECRET_USAGE_CEPH = 2,
+    VSTOR_STORAGE_SECRET_USAGE_ISCSI = 3,
+    VSTOR_STORAGE_SECRET_USAGE_TLS = 4,
+    VSTOR_STORAGE_SECRET_USAGE_VTPM = 5,
+} VstorStorageSecretUsageType;
+enum {
+    /* vstor_connect_list_all_secrets filters (libvirt's VIR_CONNECT_LIST_SECRETS_*). */
+    VSTOR_CONNECT_LIST_SECRETS_EPHEMERAL = 1 << 0,
+    VSTOR_CONNECT_LIST_SECRETS_NO_EPHEMERAL = 1 << 1,
+    VSTOR_CONNECT_LIST_SECRETS_PRIVATE = 1 << 2,
+    VSTOR_CONNECT_LIST_SECRETS_NO_PRIVATE = 1 << 3,
+};
+enum {
+    /* vstor_storage_secret_define_xml: validate the XML against the schema. */
+    VSTOR_STORAGE_SECRET_DEFINE_VALIDATE = 1 << 0,
+};
+
+/* Defines (or, same uuid, redefines) a secret from <secret> XML; persistent ones are saved.
+ * Fails with libvirt's errors: XML errors, VSTOR_ERR_INTERNAL_ERROR when the usage belongs
+ * to another secret or a redefinition changes what cannot change. */
+VstorStorageSecret *vstor_storage_secret_define_xml(VstorConnect *conn, const char *xml,
+                                                    unsigned int flags, GError **error);
+/* Removes the secret and its value. VSTOR_ERR_NO_SECRET when it is gone. */
+int vstor_storage_secret_undefine(VstorStorageSecret *secret, GError **error);
+/* VSTOR_ERR_INVALID_ARG for a malformed UUID, VSTOR_ERR_NO_SECRET when none has it. */
+VstorStorageSecret *vstor_storage_secret_lookup_by_uuid_string(VstorConnect *conn, const char *uuid,
+                                                               GError **error);
+/* The secret of @usage_type (VstorStorageSecretUsageType) whose usage is @usage_id (volume
+ * path, ceph/tls/vtpm name or iscsi target). VSTOR_ERR_NO_SECRET when none. */
+VstorStorageSecret *vstor_storage_secret_lookup_by_usage(VstorConnect *conn, int usage_type,
+                                                         const char *usage_id, GError **error);
+/* The secrets matching the VSTOR_CONNECT_LIST_SECRETS_* filter, sorted by uuid: a GPtrArray
+ * of VstorStorageSecret* that frees them with it. */
+GPtrArray *vstor_connect_list_all_secrets(VstorConnect *conn, unsigned int flags, GError **error);
+char *vstor_storage_secret_get_xml_desc(VstorStorageSecret *secret, unsigned int flags,
+                                        GError **error);
+/* The value (*ret_len bytes, g_free it; wipe it first if it matters). Fails with
+ * VSTOR_ERR_NO_SECRET when no value is set, VSTOR_ERR_INVALID_SECRET for a private secret,
+ * and VSTOR_ERR_OPERATION_DENIED on a read-only connection. */
+guint8 *vstor_storage_secret_get_value(VstorStorageSecret *secret, gsize *ret_len,
+                                       unsigned int flags, GError **error);
+/* Replaces the value (saved first for a persistent secret: on failure nothing changes). */
+int vstor_storage_secret_set_value(VstorStorageSecret *secret, const guint8 *value, gsize len,
+                                   unsigned int flags, GError **error);
+/* The canonical UUID text (36 characters). */
+const char *vstor_storage_secret_get_uuid_string(VstorStorageSecret *secret);
+/* A VstorStorageSecretUsageType. */
+int vstor_storage_secret_get_usage_type(VstorStorageSecret *secret);
+/* The usage identifier ("" for usage none). */
+const char *vstor_storage_secret_get_usage_id(VstorStorageSecret *secret);
+void vstor_storage_secret_free(VstorStorageSecret *secret); /* accepts NULL */
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorConnect, vstor_connect_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorStoragePool, vstor_storage_pool_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorStorageVol, vstor_storage_vol_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorStorageSecret, vstor_storage_secret_free)
 
 G_END_DECLS

@@ -22,7 +22,9 @@ cli_conn(CliCtl *ctl, GError **err)
 
     if (ctl->conn)
         return ctl->conn;
-    ctl->conn = vstor_connect_open(ctl->connect_uri ? ctl->connect_uri : CLI_DEFAULT_URI, 0, &lib);
+    /* -r: the read-only socket of vstord (or the one ?socket= names), like virsh -r. */
+    ctl->conn = vstor_connect_open(ctl->connect_uri ? ctl->connect_uri : CLI_DEFAULT_URI,
+                                   ctl->readonly ? VSTOR_CONNECT_RO : 0, &lib);
     if (!ctl->conn)
         cli_set_lib_error(err, lib, "failed to connect to the hypervisor");
     return ctl->conn;

@@ -8,21 +8,25 @@
 typedef struct {
     const VstorProc *table;
     int domain; /* libvirt error domain of errors the table's handlers raise */
+    guint prog; /* the program the table's procedure numbers belong to */
 } ProcTable;
 
 static const VstorProc *
-find_proc(int proc, int *ret_domain)
+find_proc(guint prog, int proc, int *ret_domain)
 {
     const ProcTable tables[] = {
-        {vstor_connect_procs, VSTOR_FROM_REMOTE},
-        {vstor_pool_procs, VSTOR_FROM_STORAGE},
-        {vstor_vol_procs, VSTOR_FROM_STORAGE},
-        {vstor_stream_procs, VSTOR_FROM_STORAGE},
+        {vstor_connect_procs, VSTOR_FROM_REMOTE, REMOTE_PROGRAM},
+        {vstor_pool_procs, VSTOR_FROM_STORAGE, REMOTE_PROGRAM},
+        {vstor_vol_procs, VSTOR_FROM_STORAGE, REMOTE_PROGRAM},
+        {vstor_stream_procs, VSTOR_FROM_STORAGE, REMOTE_PROGRAM},
         /* libvirt reports secrets from their own domain */
-        {vstor_secret_procs, VSTOR_FROM_SECRET},
+        {vstor_secret_procs, VSTOR_FROM_SECRET, REMOTE_PROGRAM},
+        {vstor_jobs_procs, VSTOR_FROM_STORAGE, VSTOR_PROGRAM},
     };
 
     for (gsize t = 0; t < G_N_ELEMENTS(tables); t++) {
+        if (tables[t].prog != prog)
+            continue;
         for (const VstorProc *p = tables[t].table; p->proc; p++) {
             if (p->proc == proc) {
                 *ret_domain = tables[t].domain;
@@ -77,7 +81,7 @@ vstor_dispatch_call(VstorClient *c, GBytes *msg)
 
     if (vstor_rpc_decode_header(msg, &hdr, &off, &err) < 0)
         return; /* the reader thread already checked it */
-    p = find_proc(hdr.proc, &domain);
+    p = find_proc(hdr.prog, hdr.proc, &domain);
     if (!p) {
         vstor_error_set(&err, VSTOR_ERR_RPC, "unknown procedure: %d", hdr.proc);
         vstor_dispatch_send_error(c, &hdr, VSTOR_MSG_REPLY, VSTOR_FROM_RPC, err);

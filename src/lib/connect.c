@@ -1,5 +1,5 @@
-/* connect.c: opening connections. "vstor:///embed?root=DIR" runs the driver in-process on
- * a state root; remote URIs are answered once vstord speaks the remote protocol. */
+/* connect.c: opening connections — "vstor:///embed?root=DIR" runs the driver in-process on
+ * a state root, vstord's URIs go to remote_connect.c — and the handles both kinds share. */
 #include <string.h>
 
 #include "lib/lib_priv.h"
@@ -18,9 +18,8 @@ embedded_root(const char *uri, GError **err)
         (g_uri_get_host(parsed) && *g_uri_get_host(parsed)) ||
         g_strcmp0(g_uri_get_path(parsed), "/embed") != 0) {
         vstor_error_set(err, VSTOR_ERR_NO_CONNECT,
-                        "cannot open '%s': this build serves only embedded connections "
-                        "(vstor:///embed?root=DIR); connections to vstord come with its "
-                        "remote protocol server",
+                        "cannot open '%s': vstor serves vstor:///system (vstord; "
+                        "?socket=PATH for another socket) and vstor:///embed?root=DIR",
                         uri);
         return NULL;
     }
@@ -48,11 +47,15 @@ vstor_connect_open(const char *uri, unsigned int flags, GError **error)
     VstorDriver *drv;
 
     g_return_val_if_fail(uri != NULL, NULL);
-    if (flags) {
+    if (flags & ~(unsigned int)VSTOR_CONNECT_RO) {
         vstor_error_set(error, VSTOR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
-                        flags, __func__);
+                        flags & ~(unsigned int)VSTOR_CONNECT_RO, __func__);
         return NULL;
     }
+    if (lib_remote_open(uri, flags, &conn, error) < 0)
+        return NULL;
+    if (conn)
+        return conn;
     if (!(root = embedded_root(uri, error)))
         return NULL;
     if (!(drv = vstor_driver_open(root, 0, error)))
@@ -60,6 +63,7 @@ vstor_connect_open(const char *uri, unsigned int flags, GError **error)
     conn = g_new0(VstorConnect, 1);
     conn->uri = g_strdup(uri);
     conn->driver = drv;
+    conn->readonly = (flags & VSTOR_CONNECT_RO) != 0;
     g_mutex_init(&conn->lock);
     conn->events = g_hash_table_new(NULL, NULL);
     return conn;
@@ -70,6 +74,10 @@ vstor_connect_close(VstorConnect *conn)
 {
     if (!conn)
         return;
+    if (conn->rpc) {
+        lib_remote_close(conn);
+        return;
+    }
     lib_events_clear(conn);
     vstor_driver_close(conn->driver);
     g_hash_table_unref(conn->events);
@@ -94,6 +102,30 @@ lib_pool_new(VstorConnect *conn, VstorPoolId *id)
     memset(id, 0, sizeof(*id));
     vstor_uuid_format(pool->id.uuid, pool->uuid);
     return pool;
+}
+
+int
+lib_check_writable(VstorConnect *conn, const char *api, GError **error)
+{
+    /* Remote connections learn this from vstord, in the same words. */
+    if (!conn->readonly || conn->rpc)
+        return 0;
+    vstor_error_set(error, VSTOR_ERR_OPERATION_DENIED, "read only access prevents %s", api);
+    return -1;
+}
+
+VstorStorageSecret *
+lib_secret_new(VstorConnect *conn, VstorSecretId *id)
+{
+    VstorStorageSecret *secret = g_new0(VstorStorageSecret, 1);
+
+    secret->conn = conn;
+    secret->id = *id;
+    memset(id, 0, sizeof(*id));
+    if (!secret->id.usage_id)
+        secret->id.usage_id = g_strdup("");
+    vstor_uuid_format(secret->id.uuid, secret->uuid);
+    return secret;
 }
 
 VstorStorageVol *

@@ -1,5 +1,6 @@
 /* connect_extra.c: the connection-wide calls beyond pools and volumes — pool capabilities,
- * source discovery, storage pool events (over the driver's subscriptions) and jobs. */
+ * source discovery, storage pool events (over the driver's subscriptions) and jobs; remote
+ * connections hand them to remote_connect.c. */
 #include <string.h>
 
 #include "conf/pool_caps.h"
@@ -20,6 +21,8 @@ char *
 vstor_connect_get_storage_pool_capabilities(VstorConnect *conn, unsigned int flags, GError **error)
 {
     g_return_val_if_fail(conn != NULL, NULL);
+    if (conn->rpc)
+        return lib_remote_pool_capabilities(conn, flags, error);
     if (check_flags(flags, __func__, error) < 0)
         return NULL;
     return vstor_pool_caps_format();
@@ -34,6 +37,10 @@ vstor_connect_find_storage_pool_sources(VstorConnect *conn, const char *type, co
         vstor_error_set(error, VSTOR_ERR_INVALID_ARG, "a pool type is required");
         return NULL;
     }
+    if (conn->rpc)
+        return lib_remote_find_pool_sources(conn, type, spec, flags, error);
+    if (lib_check_writable(conn, "virConnectFindStoragePoolSources", error) < 0)
+        return NULL;
     return vstor_driver_find_pool_sources(conn->driver, type, spec, flags, error);
 }
 
@@ -89,6 +96,8 @@ vstor_connect_storage_pool_event_register(VstorConnect *conn, VstorStoragePool *
         vstor_error_set(error, VSTOR_ERR_INVALID_ARG, "an event callback is required");
         return -1;
     }
+    if (conn->rpc)
+        return lib_remote_event_register(conn, pool, func, data, destroy, error);
     reg = g_new0(EventReg, 1);
     reg->conn = conn;
     reg->func = func;
@@ -113,6 +122,8 @@ vstor_connect_storage_pool_event_deregister(VstorConnect *conn, int callback_id,
     gboolean found;
 
     g_return_val_if_fail(conn != NULL, -1);
+    if (conn->rpc)
+        return lib_remote_event_deregister(conn, callback_id, error);
     g_mutex_lock(&conn->lock);
     found = g_hash_table_steal_extended(conn->events, GINT_TO_POINTER(callback_id), NULL, &sub);
     g_mutex_unlock(&conn->lock);
@@ -158,6 +169,8 @@ vstor_connect_list_jobs(VstorConnect *conn, VstorStoragePool *pool, unsigned int
     GPtrArray *out;
 
     g_return_val_if_fail(conn != NULL, NULL);
+    if (conn->rpc)
+        return lib_remote_list_jobs(conn, pool, flags, error);
     if (check_flags(flags, __func__, error) < 0)
         return NULL;
     if (!(jobs = vstor_driver_job_list(conn->driver, pool ? &pool->id : NULL, error)))
@@ -182,7 +195,10 @@ int
 vstor_connect_cancel_job(VstorConnect *conn, guint64 id, unsigned int flags, GError **error)
 {
     g_return_val_if_fail(conn != NULL, -1);
-    if (check_flags(flags, __func__, error) < 0)
+    if (conn->rpc)
+        return lib_remote_cancel_job(conn, id, flags, error);
+    if (check_flags(flags, __func__, error) < 0 ||
+        lib_check_writable(conn, "vstorConnectCancelJob", error) < 0)
         return -1;
     return vstor_driver_job_cancel(conn->driver, id, error);
 }

@@ -1,5 +1,5 @@
 /* vol.c: the public volume calls, including upload and download between a volume and a
- * file descriptor with offset, length and holes kept as holes. */
+ * file descriptor with offset, length and holes kept as holes; remote ones go to remote_vol.c. */
 #include <errno.h>
 #include <unistd.h>
 
@@ -18,10 +18,12 @@ wrap(VstorConnect *conn, int rc, VstorVolId *id)
 GPtrArray *
 vstor_storage_pool_list_all_volumes(VstorStoragePool *pool, unsigned int flags, GError **error)
 {
-    g_autoptr(GPtrArray) ids = vstor_driver_vol_list(pool->conn->driver, &pool->id, flags, error);
+    g_autoptr(GPtrArray) ids = NULL;
     GPtrArray *out;
 
-    if (!ids)
+    if (pool->conn->rpc)
+        return lib_remote_vol_list(pool, flags, error);
+    if (!(ids = vstor_driver_vol_list(pool->conn->driver, &pool->id, flags, error)))
         return NULL;
     out = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_storage_vol_free);
     for (guint i = 0; i < ids->len; i++)
@@ -34,6 +36,8 @@ vstor_storage_vol_lookup_by_name(VstorStoragePool *pool, const char *name, GErro
 {
     VstorVolId id = {0};
 
+    if (pool->conn->rpc)
+        return lib_remote_vol_lookup_by_name(pool, name, error);
     return wrap(pool->conn,
                 vstor_driver_vol_lookup_by_name(pool->conn->driver, &pool->id, name, &id, error),
                 &id);
@@ -44,6 +48,8 @@ vstor_storage_vol_lookup_by_key(VstorConnect *conn, const char *key, GError **er
 {
     VstorVolId id = {0};
 
+    if (conn->rpc)
+        return lib_remote_vol_lookup(conn, REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY, key, error);
     return wrap(conn, vstor_driver_vol_lookup_by_key(conn->driver, key, &id, error), &id);
 }
 
@@ -52,6 +58,8 @@ vstor_storage_vol_lookup_by_path(VstorConnect *conn, const char *path, GError **
 {
     VstorVolId id = {0};
 
+    if (conn->rpc)
+        return lib_remote_vol_lookup(conn, REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH, path, error);
     return wrap(conn, vstor_driver_vol_lookup_by_path(conn->driver, path, &id, error), &id);
 }
 
@@ -61,6 +69,10 @@ vstor_storage_vol_create_xml(VstorStoragePool *pool, const char *xml, unsigned i
 {
     VstorVolId id = {0};
 
+    if (pool->conn->rpc)
+        return lib_remote_vol_create(pool, xml, NULL, flags, error);
+    if (lib_check_writable(pool->conn, "virStorageVolCreateXML", error) < 0)
+        return NULL;
     return wrap(pool->conn,
                 vstor_driver_vol_create(pool->conn->driver, &pool->id, xml, flags, &id, error),
                 &id);
@@ -72,6 +84,10 @@ vstor_storage_vol_create_xml_from(VstorStoragePool *pool, const char *xml, Vstor
 {
     VstorVolId id = {0};
 
+    if (pool->conn->rpc)
+        return lib_remote_vol_create(pool, xml, source, flags, error);
+    if (lib_check_writable(pool->conn, "virStorageVolCreateXMLFrom", error) < 0)
+        return NULL;
     return wrap(pool->conn,
                 vstor_driver_vol_create_from(pool->conn->driver, &pool->id, xml, &source->id, flags,
                                              &id, error),
@@ -81,12 +97,20 @@ vstor_storage_vol_create_xml_from(VstorStoragePool *pool, const char *xml, Vstor
 int
 vstor_storage_vol_delete(VstorStorageVol *vol, unsigned int flags, GError **error)
 {
+    if (vol->conn->rpc)
+        return lib_remote_vol_simple(vol, REMOTE_PROC_STORAGE_VOL_DELETE, flags, error);
+    if (lib_check_writable(vol->conn, "virStorageVolDelete", error) < 0)
+        return -1;
     return vstor_driver_vol_delete(DRV(vol), &vol->id, flags, error);
 }
 
 int
 vstor_storage_vol_wipe(VstorStorageVol *vol, unsigned int flags, GError **error)
 {
+    if (vol->conn->rpc)
+        return lib_remote_vol_simple(vol, REMOTE_PROC_STORAGE_VOL_WIPE, flags, error);
+    if (lib_check_writable(vol->conn, "virStorageVolWipe", error) < 0)
+        return -1;
     return vstor_driver_vol_wipe(DRV(vol), &vol->id, VSTOR_STORAGE_VOL_WIPE_ALG_ZERO, flags, error);
 }
 
@@ -94,12 +118,20 @@ int
 vstor_storage_vol_wipe_pattern(VstorStorageVol *vol, unsigned int algorithm, unsigned int flags,
                                GError **error)
 {
+    if (vol->conn->rpc)
+        return lib_remote_vol_wipe_pattern(vol, algorithm, flags, error);
+    if (lib_check_writable(vol->conn, "virStorageVolWipePattern", error) < 0)
+        return -1;
     return vstor_driver_vol_wipe(DRV(vol), &vol->id, algorithm, flags, error);
 }
 
 int
 vstor_storage_vol_resize(VstorStorageVol *vol, guint64 capacity, unsigned int flags, GError **error)
 {
+    if (vol->conn->rpc)
+        return lib_remote_vol_resize(vol, capacity, flags, error);
+    if (lib_check_writable(vol->conn, "virStorageVolResize", error) < 0)
+        return -1;
     return vstor_driver_vol_resize(DRV(vol), &vol->id, capacity, flags, error);
 }
 
@@ -109,6 +141,8 @@ vstor_storage_vol_get_info(VstorStorageVol *vol, unsigned int flags, VstorStorag
 {
     VstorVolInfo info;
 
+    if (vol->conn->rpc)
+        return lib_remote_vol_get_info(vol, flags, ret_info, error);
     if (vstor_driver_vol_get_info(DRV(vol), &vol->id, flags, &info, error) < 0)
         return -1;
     ret_info->type = (VstorStorageVolType)info.type;
@@ -121,17 +155,22 @@ vstor_storage_vol_get_info(VstorStorageVol *vol, unsigned int flags, VstorStorag
 char *
 vstor_storage_vol_get_xml_desc(VstorStorageVol *vol, unsigned int flags, GError **error)
 {
+    if (vol->conn->rpc)
+        return lib_remote_vol_get_string(vol, REMOTE_PROC_STORAGE_VOL_GET_XML_DESC, TRUE, flags,
+                                         error);
     return vstor_driver_vol_get_xml(DRV(vol), &vol->id, flags, error);
 }
 
 char *
 vstor_storage_vol_get_path(VstorStorageVol *vol, GError **error)
 {
+    if (vol->conn->rpc)
+        return lib_remote_vol_get_string(vol, REMOTE_PROC_STORAGE_VOL_GET_PATH, FALSE, 0, error);
     return vstor_driver_vol_get_path(DRV(vol), &vol->id, error);
 }
 
-static int
-write_fd(int fd, const char *buf, gsize len, GError **error)
+int
+lib_write_fd(int fd, const char *buf, gsize len, GError **error)
 {
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
@@ -153,13 +192,17 @@ int
 vstor_storage_vol_download_to_fd(VstorStorageVol *vol, int fd, guint64 offset, guint64 length,
                                  unsigned int flags, GError **error)
 {
-    g_autoptr(VstorVolStream) st =
-        vstor_driver_vol_download(DRV(vol), &vol->id, offset, length, flags, error);
-    g_autofree char *buf = g_malloc(STREAM_CHUNK);
+    g_autoptr(VstorVolStream) st = NULL;
+    g_autofree char *buf = NULL;
     off_t end;
 
-    if (!st)
+    if (vol->conn->rpc)
+        return lib_remote_vol_download(vol, fd, offset, length, flags, error);
+    if (lib_check_writable(vol->conn, "virStorageVolDownload", error) < 0)
         return -1;
+    if (!(st = vstor_driver_vol_download(DRV(vol), &vol->id, offset, length, flags, error)))
+        return -1;
+    buf = g_malloc(STREAM_CHUNK);
     for (;;) {
         guint64 hole = 0;
         gssize n = vstor_vol_stream_read(st, buf, STREAM_CHUNK, &hole, error);
@@ -167,7 +210,7 @@ vstor_storage_vol_download_to_fd(VstorStorageVol *vol, int fd, guint64 offset, g
         if (n < 0)
             return -1;
         if (n > 0) {
-            if (write_fd(fd, buf, (gsize)n, error) < 0)
+            if (lib_write_fd(fd, buf, (gsize)n, error) < 0)
                 return -1;
         } else if (hole > 0) {
             /* Skip the hole; the file grows to cover it at the end. */
@@ -194,14 +237,19 @@ int
 vstor_storage_vol_upload_from_fd(VstorStorageVol *vol, int fd, guint64 offset, guint64 length,
                                  unsigned int flags, GError **error)
 {
-    g_autoptr(VstorVolStream) st =
-        vstor_driver_vol_upload(DRV(vol), &vol->id, offset, length, flags, error);
-    g_autofree char *buf = g_malloc(STREAM_CHUNK);
+    g_autoptr(VstorVolStream) st = NULL;
+    g_autofree char *buf = NULL;
     gboolean sparse = (flags & VSTOR_STORAGE_VOL_STREAM_SPARSE) != 0;
-    off_t pos = lseek(fd, 0, SEEK_CUR);
+    off_t pos;
 
-    if (!st)
+    if (vol->conn->rpc)
+        return lib_remote_vol_upload(vol, fd, offset, length, flags, error);
+    if (lib_check_writable(vol->conn, "virStorageVolUpload", error) < 0)
         return -1;
+    if (!(st = vstor_driver_vol_upload(DRV(vol), &vol->id, offset, length, flags, error)))
+        return -1;
+    buf = g_malloc(STREAM_CHUNK);
+    pos = lseek(fd, 0, SEEK_CUR);
     if (pos < 0)
         sparse = FALSE; /* a pipe: everything is data */
     for (;;) {

@@ -1,49 +1,16 @@
-/* test-api.c: the full life of a dir pool through the public C API on an embedded
- * connection — every volume format qemu-img makes, checked with `qemu-img info/check`,
- * clone, convert, resize, wipe, upload/download with and without holes, restart. */
+/* test-api.c: the full life of a dir pool through the public C API, on an embedded connection
+ * and on a remote one to a real vstord — every volume format qemu-img makes, checked with
+ * `qemu-img info/check`, clone, convert, resize, wipe, upload/download with and without holes,
+ * restart (of the daemon, remotely). */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "test-api-fixture.h"
 #include "testutil.h"
 #include "util/error.h"
 #include "vstor/vstor.h"
-
-typedef struct {
-    char *tmp;
-    char *uri;
-    char *pooldir;
-    VstorConnect *conn;
-} Fixture;
-
-static void
-fixture_setup(Fixture *f, gconstpointer data)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *root = NULL;
-
-    f->tmp = g_dir_make_tmp("vstor-api-XXXXXX", &err);
-    g_assert_no_error(err);
-    root = g_build_filename(f->tmp, "root", NULL);
-    f->uri = g_strdup_printf("vstor:///embed?root=%s", root);
-    f->pooldir = g_build_filename(f->tmp, "images", NULL);
-    f->conn = vstor_connect_open(f->uri, 0, &err);
-    g_assert_no_error(err);
-}
-
-static void
-fixture_teardown(Fixture *f, gconstpointer data)
-{
-    const char *argv[] = {"rm", "-rf", f->tmp, NULL};
-
-    vstor_connect_close(f->conn);
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                 NULL);
-    g_free(f->tmp);
-    g_free(f->uri);
-    g_free(f->pooldir);
-}
 
 /* Runs a command and returns its stdout; fails the test when it exits non-zero. */
 static char *
@@ -63,7 +30,7 @@ run(const char *const *argv)
 }
 
 static VstorStoragePool *
-make_pool(Fixture *f)
+make_pool(ApiFixture *f)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *xml = g_strdup_printf("<pool type='dir'><name>images</name><target><path>"
@@ -84,8 +51,31 @@ test_connect_errors(void)
 {
     g_autoptr(GError) err = NULL;
 
-    g_assert_null(vstor_connect_open("vstor:///system", 0, &err));
+    g_assert_null(vstor_connect_open("vstor:///other", 0, &err));
     g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_CONNECT);
+    g_clear_error(&err);
+    g_assert_null(vstor_connect_open("vstor+unix://host/system", 0, &err));
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_CONNECT);
+    g_clear_error(&err);
+    /* No daemon there: the socket cannot be reached. */
+    g_assert_null(
+        vstor_connect_open("vstor+unix:///system?socket=/nonexistent/vstord-sock", 0, &err));
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_SYSTEM_ERROR);
+    g_assert_nonnull(strstr(err->message, "/nonexistent/vstord-sock"));
+    g_clear_error(&err);
+    /* The system daemon's sockets, when it does not run here: read-write, then read-only. */
+    if (!g_file_test("/run/vstor/vstord-sock-ro", G_FILE_TEST_EXISTS)) {
+        g_assert_null(vstor_connect_open("vstor:///system", 0, &err));
+        g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_SYSTEM_ERROR);
+        g_assert_nonnull(strstr(err->message, "'/run/vstor/vstord-sock'"));
+        g_clear_error(&err);
+        g_assert_null(vstor_connect_open("vstor:///system", VSTOR_CONNECT_RO, &err));
+        g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_SYSTEM_ERROR);
+        g_assert_nonnull(strstr(err->message, "'/run/vstor/vstord-sock-ro'"));
+        g_clear_error(&err);
+    }
+    g_assert_null(vstor_connect_open("vstor:///embed?root=/tmp", 0x100, &err));
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
     g_clear_error(&err);
     g_assert_null(vstor_connect_open("vstor:///embed", 0, &err));
     g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
@@ -95,7 +85,7 @@ test_connect_errors(void)
 }
 
 static void
-test_every_format(Fixture *f, gconstpointer data)
+test_every_format(ApiFixture *f, gconstpointer data)
 {
     static const char *const formats[] = {"raw", "qcow2", "qcow", "qed", "vmdk", "vpc", "vdi"};
     g_autoptr(VstorStoragePool) pool = make_pool(f);
@@ -176,7 +166,7 @@ assert_same_file(const char *a, const char *b)
 }
 
 static void
-test_life(Fixture *f, gconstpointer data)
+test_life(ApiFixture *f, gconstpointer data)
 {
     g_autoptr(VstorStoragePool) pool = make_pool(f);
     g_autoptr(VstorStorageVol) base = NULL;
@@ -268,16 +258,14 @@ test_life(Fixture *f, gconstpointer data)
         g_assert_null(memmem(content, len, "middle", 6));
     }
 
-    /* restart of the embedded root: pool active and autostart, volumes there */
+    /* restart of the embedded root or of vstord: pool active and autostart, volumes there */
     g_assert_cmpint(vstor_storage_pool_get_info(pool, &pinfo, &err), ==, 0);
     g_assert_cmpint(pinfo.state, ==, VSTOR_STORAGE_POOL_RUNNING);
     g_clear_pointer(&base, vstor_storage_vol_free);
     g_clear_pointer(&clone, vstor_storage_vol_free);
     g_clear_pointer(&conv, vstor_storage_vol_free);
     g_clear_pointer(&pool, vstor_storage_pool_free);
-    vstor_connect_close(f->conn);
-    f->conn = vstor_connect_open(f->uri, 0, &err);
-    g_assert_no_error(err);
+    api_fixture_restart(f);
     pool = vstor_storage_pool_lookup_by_name(f->conn, "images", &err);
     g_assert_no_error(err);
     g_assert_cmpint(vstor_storage_pool_is_active(pool, &err), ==, 1);
@@ -317,8 +305,7 @@ main(int argc, char **argv)
         g_printerr("qemu-img is missing: make check installs qemu-utils\n");
         return 1;
     }
-    g_test_add("/api/dir/every-format", Fixture, NULL, fixture_setup, test_every_format,
-               fixture_teardown);
-    g_test_add("/api/dir/life", Fixture, NULL, fixture_setup, test_life, fixture_teardown);
+    api_test_add("dir/every-format", test_every_format);
+    api_test_add("dir/life", test_life);
     return g_test_run();
 }
