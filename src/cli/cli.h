@@ -68,6 +68,7 @@ struct CliCtl {
     gboolean readonly; /* -r */
     gboolean quiet; /* -q: no informational output */
     gboolean timing; /* -t */
+    char *hint; /* what the failing command wants said after its error; see cli_hint_set() */
 };
 
 /* The command groups in listing order (defined next to main()). */
@@ -138,6 +139,25 @@ const char *cli_opt_string_quiet(const CliCmd *cmd, const char *name);
 int cli_opt_ull(const CliCmd *cmd, const char *name, gboolean wrap, guint64 *ret_value,
                 GError **err);
 
+/* How a size's bad value is reported: as virsh reports it for that option. */
+typedef enum {
+    CLI_SIZE_MALFORMED, /* "Malformed size X" and the reason (vol-create-as, vol-resize) */
+    CLI_SIZE_NUMERIC, /* "Numeric value 'X' for <name> option is malformed or out of range" */
+} CliSizeStyle;
+
+/* Parses @value, the value of size option @name: what virsh takes (a whole number of bytes
+ * or one with a unit: 10G, 512MiB, 1000KB), and decimal fractions (1.5T, 0.5GiB) rounded to
+ * the nearest byte. A bad value fails with virsh's message in @style, and sets a hint naming
+ * --@name with examples of good values; *ret_bytes is set only on success. */
+int cli_parse_size(CliCtl *ctl, const char *name, const char *value, CliSizeStyle style,
+                   guint64 *ret_bytes, GError **err);
+
+/* Size option @name read by cli_parse_size() (left alone when absent), for options virsh
+ * reads as plain numbers: its numeric message on a bad value. With @wrap, a negative whole
+ * number counts modulo 2^64 as in virsh (-1: everything). */
+int cli_opt_size(CliCtl *ctl, const CliCmd *cmd, const char *name, gboolean wrap,
+                 guint64 *ret_value, GError **err);
+
 /* Fails with virsh's "Options --a and --b are mutually exclusive" when both are given. */
 int cli_opts_exclusive(const CliCmd *cmd, const char *a, const char *b, GError **err);
 
@@ -206,6 +226,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliTable, cli_table_free)
 typedef int (*CliJobFunc)(gpointer data, GError **error);
 int cli_run_job(CliCtl *ctl, const char *kind, const char *vol, guint64 total_hint, CliJobFunc func,
                 gpointer data, GError **error);
+
+/* hints.c: the "hint:" line after a failed command's error lines (never part of virsh's
+ * lines, which stay as virsh prints them). */
+/* Sets the hint for the error the running command is about to return, in place of the
+ * table's (for errors only the command can explain, such as which option was malformed). */
+void cli_hint_set(CliCtl *ctl, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* The table's hint for @err from command @cmd, filled in with the names the message and the
+ * command's options give, or NULL when no row fits. */
+char *cli_hint_for(const CliCmd *cmd, const GError *err);
+/* Prints "hint: ..." on stderr for command @cmd that failed with @err: the hint the command
+ * set, else the table's; nothing when none fits or VSTOR_NO_HINTS is set. Clears the hint. */
+void cli_print_hint(CliCtl *ctl, const CliCmd *cmd, const GError *err);
 
 /* vstor.c: runs the commands one after the other, as virsh does: each failure is reported and
  * the next command still runs; the last command's result is returned. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/json.h"
 
 static gboolean
 cmd_pool_capabilities(CliCtl *ctl, const CliCmd *cmd, GError **err)
@@ -19,6 +20,16 @@ cmd_pool_capabilities(CliCtl *ctl, const CliCmd *cmd, GError **err)
     if (!(caps = vstor_connect_get_storage_pool_capabilities(conn, 0, &lib))) {
         cli_set_lib_error(err, lib, "failed to get storage pool capabilities");
         return FALSE;
+    }
+    if (cli_opt_given(cmd, "json")) {
+        g_autofree char *json = cli_pool_caps_xml_to_json(caps, &lib);
+
+        if (!json) {
+            cli_set_lib_error(err, lib, NULL);
+            return FALSE;
+        }
+        fputs(json, stdout);
+        return TRUE;
     }
     printf("%s\n", caps);
     return TRUE;
@@ -255,7 +266,10 @@ cmd_pool_event(CliCtl *ctl, const CliCmd *cmd, GError **err)
     return w.count > 0;
 }
 
-static const CliOptDef no_opts[] = {
+static const CliOptDef caps_opts[] = {
+    {"json", CLI_OPT_BOOL, 0,
+     "print a JSON array with one object per pool type: type, supported (boolean), "
+     "pool_options and vol_options ({default_format, formats} or null)"},
     {NULL},
 };
 
@@ -285,7 +299,7 @@ static const CliOptDef pool_event_opts[] = {
 
 const CliCmdDef cli_cmd_pool_capabilities = {"pool-capabilities", "storage pool capabilities",
                                              "Returns capabilities of storage pool support.",
-                                             no_opts, cmd_pool_capabilities};
+                                             caps_opts, cmd_pool_capabilities};
 
 const CliCmdDef cli_cmd_find_sources = {
     "find-storage-pool-sources", "discover potential storage pool sources",

@@ -1,9 +1,11 @@
 /* cmd-pool-info.c: looking at pools — pool-list with virsh's filters and tables, pool-info,
- * pool-dumpxml, pool-name, pool-uuid; --json on list and info with stable field names. */
+ * pool-dumpxml, pool-name, pool-uuid; --json on list, info and dumpxml with stable field
+ * names. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/json.h"
 
 #define POOL_OPT                                                                                   \
     {                                                                                              \
@@ -39,6 +41,10 @@ static const CliOptDef pool_list_opts[] = {
 static const CliOptDef pool_dumpxml_opts[] = {
     POOL_OPT,
     {"inactive", CLI_OPT_BOOL, 0, "show inactive defined XML"},
+    {"json", CLI_OPT_BOOL, 0,
+     "print the definition as one JSON object (name, uuid, type, capacity, allocation, "
+     "available, source, free_extents, target, cow, refresh_allocation, options_namespace, "
+     "options; see vstor(1))"},
     {NULL},
 };
 
@@ -319,6 +325,16 @@ cmd_pool_dumpxml(CliCtl *ctl, const CliCmd *cmd, GError **err)
     if (!(xml = vstor_storage_pool_get_xml_desc(pool, flags, &lib))) {
         cli_set_lib_error(err, lib, NULL);
         return FALSE;
+    }
+    if (cli_opt_given(cmd, "json")) {
+        g_autofree char *json = cli_pool_xml_to_json(xml, &lib);
+
+        if (!json) {
+            cli_set_lib_error(err, lib, NULL);
+            return FALSE;
+        }
+        fputs(json, stdout);
+        return TRUE;
     }
     fputs(xml, stdout);
     return TRUE;

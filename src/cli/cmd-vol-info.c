@@ -1,8 +1,9 @@
 /* cmd-vol-info.c: looking at volumes — vol-list and its --details table, vol-info,
- * vol-dumpxml, vol-name, vol-key, vol-path, vol-pool; --json on list and info. */
+ * vol-dumpxml, vol-name, vol-key, vol-path, vol-pool; --json on list, info and dumpxml. */
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/json.h"
 
 #define VOL_OPT                                                                                    \
     {                                                                                              \
@@ -36,6 +37,9 @@ static const CliOptDef vol_list_opts[] = {
 static const CliOptDef vol_dumpxml_opts[] = {
     VOL_OPT,
     POOL_OPT,
+    {"json", CLI_OPT_BOOL, 0,
+     "print the definition as one JSON object (name, key, type, pool, capacity, allocation, "
+     "physical, extents, target, backing_store; see vstor(1))"},
     {NULL},
 };
 
@@ -191,6 +195,21 @@ cmd_vol_dumpxml(CliCtl *ctl, const CliCmd *cmd, GError **err)
     if (!(xml = vstor_storage_vol_get_xml_desc(vol, 0, &lib))) {
         cli_set_lib_error(err, lib, NULL);
         return FALSE;
+    }
+    if (cli_opt_given(cmd, "json")) {
+        g_autoptr(VstorStoragePool) pool = NULL;
+        g_autofree char *pool_xml = NULL;
+        g_autofree char *json = NULL;
+
+        /* The pool's type says what the volume's <format> names. */
+        if (!(pool = vstor_storage_pool_lookup_by_volume(vol, &lib)) ||
+            !(pool_xml = vstor_storage_pool_get_xml_desc(pool, 0, &lib)) ||
+            !(json = cli_vol_xml_to_json(xml, pool_xml, &lib))) {
+            cli_set_lib_error(err, lib, NULL);
+            return FALSE;
+        }
+        fputs(json, stdout);
+        return TRUE;
     }
     fputs(xml, stdout);
     return TRUE;

@@ -37,7 +37,7 @@ static const CliOptDef vol_wipe_opts[] = {
 static const CliOptDef vol_resize_opts[] = {
     VOL_OPT,
     {"capacity", CLI_OPT_DATA, CLI_OPT_REQUIRED,
-     "new capacity for the vol, as scaled integer (default bytes)"},
+     "new capacity for the vol, as scaled integer (default bytes; 10G, 512MiB, 1.5T)"},
     POOL_OPT,
     {"allocate", CLI_OPT_BOOL, 0, "allocate the new capacity, rather than leaving it sparse"},
     {"delta", CLI_OPT_BOOL, 0, "use capacity as a delta to current size, rather than the new size"},
@@ -49,8 +49,8 @@ static const CliOptDef vol_upload_opts[] = {
     VOL_OPT,
     {"file", CLI_OPT_DATA, CLI_OPT_REQUIRED, "file"},
     POOL_OPT,
-    {"offset", CLI_OPT_INT, 0, "volume offset to upload to"},
-    {"length", CLI_OPT_INT, 0, "amount of data to upload"},
+    {"offset", CLI_OPT_INT, 0, "volume offset to upload to (bytes, or a size: 1M, 1.5G)"},
+    {"length", CLI_OPT_INT, 0, "amount of data to upload (bytes, or a size: 1M, 1.5G)"},
     {"sparse", CLI_OPT_BOOL, 0, "preserve sparseness of volume"},
     {NULL},
 };
@@ -59,8 +59,8 @@ static const CliOptDef vol_download_opts[] = {
     VOL_OPT,
     {"file", CLI_OPT_DATA, CLI_OPT_REQUIRED, "file"},
     POOL_OPT,
-    {"offset", CLI_OPT_INT, 0, "volume offset to download from"},
-    {"length", CLI_OPT_INT, 0, "amount of data to download"},
+    {"offset", CLI_OPT_INT, 0, "volume offset to download from (bytes, or a size: 1M, 1.5G)"},
+    {"length", CLI_OPT_INT, 0, "amount of data to download (bytes, or a size: 1M, 1.5G)"},
     {"sparse", CLI_OPT_BOOL, 0, "preserve sparseness of volume"},
     {NULL},
 };
@@ -200,7 +200,7 @@ cmd_vol_resize(CliCtl *ctl, const CliCmd *cmd, GError **err)
     }
     if (delta)
         flags |= VSTOR_STORAGE_VOL_RESIZE_DELTA;
-    if (vstor_vol_args_parse_size(str, &capacity, err) < 0)
+    if (cli_parse_size(ctl, "capacity", str, CLI_SIZE_MALFORMED, &capacity, err) < 0)
         return FALSE;
     if (vstor_storage_vol_resize(vol, capacity, flags, &lib) < 0) {
         cli_set_lib_error(err, lib,
@@ -230,8 +230,8 @@ cmd_vol_upload(CliCtl *ctl, const CliCmd *cmd, GError **err)
     int fd;
     int rc;
 
-    if (cli_opt_ull(cmd, "offset", FALSE, &offset, err) < 0 ||
-        cli_opt_ull(cmd, "length", TRUE, &length, err) < 0 ||
+    if (cli_opt_size(ctl, cmd, "offset", FALSE, &offset, err) < 0 ||
+        cli_opt_size(ctl, cmd, "length", TRUE, &length, err) < 0 ||
         !(vol = cli_vol_arg(ctl, cmd, "vol", "pool", CLI_BY_UUID | CLI_BY_NAME, &name, err)) ||
         cli_opt_string(cmd, "file", &file, err) < 0)
         return FALSE;
@@ -268,8 +268,8 @@ cmd_vol_download(CliCtl *ctl, const CliCmd *cmd, GError **err)
     int fd;
     int rc;
 
-    if (cli_opt_ull(cmd, "offset", FALSE, &offset, err) < 0 ||
-        cli_opt_ull(cmd, "length", TRUE, &length, err) < 0 ||
+    if (cli_opt_size(ctl, cmd, "offset", FALSE, &offset, err) < 0 ||
+        cli_opt_size(ctl, cmd, "length", TRUE, &length, err) < 0 ||
         !(vol = cli_vol_arg(ctl, cmd, "vol", "pool", CLI_BY_UUID | CLI_BY_NAME, &name, err)) ||
         cli_opt_string(cmd, "file", &file, err) < 0)
         return FALSE;

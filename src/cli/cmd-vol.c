@@ -20,8 +20,9 @@ static const CliOptDef vol_create_as_opts[] = {
     {"pool", CLI_OPT_DATA, CLI_OPT_REQUIRED, "pool name"},
     {"name", CLI_OPT_DATA, CLI_OPT_REQUIRED, "name of the volume"},
     {"capacity", CLI_OPT_DATA, CLI_OPT_REQUIRED,
-     "size of the vol, as scaled integer (default bytes)"},
-    {"allocation", CLI_OPT_STRING, 0, "initial allocation size, as scaled integer (default bytes)"},
+     "size of the vol, as scaled integer (default bytes; 10G, 512MiB, 1.5T)"},
+    {"allocation", CLI_OPT_STRING, 0,
+     "initial allocation size, as scaled integer (default bytes; 10G, 512MiB, 1.5T)"},
     {"format", CLI_OPT_STRING, 0, "file format type raw,bochs,qcow,qcow2,qed,vmdk"},
     {"backing-vol", CLI_OPT_STRING, 0, "the backing volume if taking a snapshot"},
     {"backing-vol-format", CLI_OPT_STRING, 0, "format of backing volume if taking a snapshot"},
@@ -168,11 +169,12 @@ cmd_vol_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
     }
     if (cli_opt_string(cmd, "name", &args.name, err) < 0 ||
         cli_opt_string(cmd, "capacity", &capacity, err) < 0 ||
-        vstor_vol_args_parse_size(capacity, &args.capacity, err) < 0)
+        cli_parse_size(ctl, "capacity", capacity, CLI_SIZE_MALFORMED, &args.capacity, err) < 0)
         return FALSE;
     /* An empty --allocation counts as not given, as in virsh. */
     if ((allocation = cli_opt_string_quiet(cmd, "allocation"))) {
-        if (vstor_vol_args_parse_size(allocation, &args.allocation, err) < 0)
+        if (cli_parse_size(ctl, "allocation", allocation, CLI_SIZE_MALFORMED, &args.allocation,
+                           err) < 0)
             return FALSE;
         args.has_allocation = TRUE;
     }

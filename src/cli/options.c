@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "util/error.h"
+#include "util/units.h"
 
 typedef enum {
     TK_ERROR,
@@ -452,6 +453,73 @@ cli_opt_ull(const CliCmd *cmd, const char *name, gboolean wrap, guint64 *ret_val
     }
     *ret_value = value;
     return 0;
+}
+
+/* TRUE when @value starts (after blanks and one '+') with a number strtoull takes: where
+ * virsh's size parsing fails only at the unit, and so has a reason to print. */
+static gboolean
+number_then_unit(const char *value)
+{
+    unsigned long long ignored;
+
+    while (*value && strchr(" \t\n\v\f\r", *value))
+        value++;
+    if (*value == '+')
+        value++;
+    return g_ascii_isdigit(*value) && vstor_parse_ull_prefix(value, &ignored, NULL);
+}
+
+int
+cli_parse_size(CliCtl *ctl, const char *name, const char *value, CliSizeStyle style,
+               guint64 *ret_bytes, GError **err)
+{
+    g_autoptr(GError) cause = NULL;
+    unsigned long long bytes;
+
+    g_return_val_if_fail(value != NULL, -1);
+
+    if (vstor_parse_size(value, 1, TRUE, &bytes, &cause) == 0) {
+        *ret_bytes = bytes;
+        return 0;
+    }
+    if (style == CLI_SIZE_NUMERIC)
+        cli_set_error(err, "Numeric value '%s' for <%s> option is malformed or out of range", value,
+                      name);
+    else if (number_then_unit(value))
+        g_set_error(err, VSTOR_ERROR, cause->code, "Malformed size %s\nerror: %s", value,
+                    cause->message);
+    else
+        g_set_error(err, VSTOR_ERROR, cause->code, "Malformed size %s", value);
+    cli_hint_set(ctl,
+                 "--%s takes a size such as 10G, 512MiB, 1.5T or 4096 (bytes); K, M, G ... "
+                 "and KiB, MiB ... count in 1024s, KB, MB ... in 1000s",
+                 name);
+    return -1;
+}
+
+int
+cli_opt_size(CliCtl *ctl, const CliCmd *cmd, const char *name, gboolean wrap, guint64 *ret_value,
+             GError **err)
+{
+    const char *v = cmd->values[opt_index_checked(cmd, name)];
+    const char *p = v;
+
+    if (!v)
+        return 0;
+    while (g_ascii_isspace(*p))
+        p++;
+    /* virsh's "Wrap" reading: -1 and other negative whole numbers count modulo 2^64. */
+    if (wrap && *p == '-') {
+        if (cli_opt_ull(cmd, name, TRUE, ret_value, err) < 0) {
+            cli_hint_set(ctl,
+                         "--%s takes a number of bytes such as 4096, 1M or 1.5G, or -1 "
+                         "for everything",
+                         name);
+            return -1;
+        }
+        return 0;
+    }
+    return cli_parse_size(ctl, name, v, CLI_SIZE_NUMERIC, ret_value, err);
 }
 
 int

@@ -75,6 +75,7 @@ ctl_clear(CliCtl *ctl)
 {
     g_clear_pointer(&ctl->conn, vstor_connect_close);
     g_clear_pointer(&ctl->connect_uri, g_free);
+    g_clear_pointer(&ctl->hint, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CliCtl, ctl_clear)
 
@@ -160,8 +161,11 @@ cli_run_commands(CliCtl *ctl, const CliCmd *cmds)
         gint64 before = g_get_monotonic_time();
 
         ok = c->def->handler(ctl, c, &err);
-        if (!ok && err)
+        if (!ok && err) {
             cli_print_error(err->message);
+            cli_print_hint(ctl, c, err);
+        }
+        g_clear_pointer(&ctl->hint, g_free);
         if (ctl->timing)
             printf("\n(Time: %.3f ms)\n\n", (double)(g_get_monotonic_time() - before) / 1000.0);
         else if (!ctl->quiet)

@@ -37,7 +37,8 @@ int vstor_secret_usage_type_from_string(const char *str);
 /* Parses a <secret> document; generates the uuid when absent. Fails with libvirt's codes
  * and messages: VSTOR_ERR_XML_ERROR / XML_DETAIL for syntax and bad flags,
  * VSTOR_ERR_CONFIG_UNSUPPORTED for an unknown usage type, VSTOR_ERR_INTERNAL_ERROR for a
- * malformed uuid or a usage missing its identifier. */
+ * malformed uuid or a usage missing its identifier; VSTOR_ERR_XML_ERROR too for a definition
+ * whose formatted XML would be larger than the parser accepts (VSTOR_XML_MAX_SIZE). */
 VstorSecretDef *vstor_secret_def_parse(const char *xml, GError **err);
 
 /* The definition as libvirt formats it (never fails for a parsed definition). */

@@ -100,55 +100,73 @@ vstor_parse_ull(const char *str, unsigned long long *ret_value)
     return TRUE;
 }
 
+/* The fraction digits at @digits (up to @n of them) times @scale, divided by 10^@n and
+ * rounded to the nearest whole number (halves up). Digits past the 19th are ignored: they
+ * change the product by less than 2^60 / 10^19, about a tenth of a byte. */
+static unsigned long long
+fraction_bytes(const char *digits, gsize n, unsigned long long scale)
+{
+    unsigned __int128 num = 0, den = 1;
+
+    for (gsize i = 0; i < n && i < 19; i++) {
+        num = num * 10 + (unsigned)(digits[i] - '0');
+        den *= 10;
+    }
+    return (unsigned long long)((num * scale + den / 2) / den);
+}
+
 int
 vstor_parse_size(const char *str, unsigned long long default_scale, gboolean allow_fraction,
                  unsigned long long *ret_bytes, GError **err)
 {
-    unsigned long long whole, scale = 1;
-    const char *end;
-    g_autofree char *unit = NULL;
-    double fraction = 0.0;
+    unsigned long long whole, scale = 1, extra = 0;
+    const char *p = str, *end, *int_end, *frac = NULL;
+    gsize n_frac = 0;
 
-    if (!vstor_parse_ull_prefix(str, &whole, &end))
-        goto malformed;
-    if (*end == '.') {
-        const char *frac = ++end;
-        double place = 0.1;
+    g_return_val_if_fail(str != NULL, -1);
 
-        if (!allow_fraction || !g_ascii_isdigit(*frac))
-            goto malformed;
-        for (; g_ascii_isdigit(*end); end++, place /= 10)
-            fraction += (*end - '0') * place;
-    }
-    while (*end == ' ')
-        end++;
-    unit = g_strdup(end);
-    g_strchomp(unit);
-
-    if (vstor_scale_integer(&scale, unit, default_scale, G_MAXUINT64, err) < 0)
-        return -1;
-    if (whole && whole > G_MAXUINT64 / scale) {
-        vstor_error_set(err, VSTOR_ERR_OVERFLOW, "size '%s' is too large", str);
+    /* The number as strtoull reads it in virsh: blanks, then at most one '+'. */
+    while (*p && strchr(" \t\n\v\f\r", *p))
+        p++;
+    if (*p == '+')
+        p++;
+    if (*p == '-') {
+        vstor_error_set(err, VSTOR_ERR_INVALID_ARG, "a size cannot be negative: '%s'", str);
         return -1;
     }
-    whole *= scale;
-    if (fraction > 0.0) {
-        /* The scale is at most 2^60, so fraction * scale stays exact enough for a byte. */
-        unsigned long long extra = (unsigned long long)(fraction * (double)scale);
-
-        if (whole > G_MAXUINT64 - extra) {
-            vstor_error_set(err, VSTOR_ERR_OVERFLOW, "size '%s' is too large", str);
-            return -1;
-        }
-        whole += extra;
+    if (allow_fraction && p[0] == '.' && g_ascii_isdigit(p[1])) {
+        whole = 0; /* ".5G" */
+        end = p;
+    } else if (!g_ascii_isdigit(*p)) {
+        vstor_error_set(err, VSTOR_ERR_INVALID_ARG, "'%s' is not a number", str);
+        return -1;
+    } else if (!vstor_parse_ull_prefix(p, &whole, &end)) {
+        vstor_error_set(err, VSTOR_ERR_OVERFLOW, "value too large: %s", str);
+        return -1;
     }
-    *ret_bytes = whole;
+    int_end = end;
+    if (allow_fraction && end[0] == '.' && g_ascii_isdigit(end[1])) {
+        frac = end + 1;
+        for (end = frac; g_ascii_isdigit(*end); end++)
+            n_frac++;
+    }
+    /* "1.5.3G", "1.G": not a fraction after all; virsh's words for it name all that follows
+     * the whole number as the unit. */
+    if (allow_fraction && (*end == '.' || g_ascii_isdigit(*end))) {
+        vstor_error_set(err, VSTOR_ERR_INVALID_ARG, "unknown suffix '%s'", int_end);
+        return -1;
+    }
+    /* The unit is the rest, exactly: "10 G" is refused, as virsh refuses it. */
+    if (vstor_scale_integer(&scale, end, default_scale, G_MAXUINT64, err) < 0)
+        return -1;
+    if (frac)
+        extra = fraction_bytes(frac, n_frac, scale);
+    if ((whole && whole > G_MAXUINT64 / scale) || whole * scale > G_MAXUINT64 - extra) {
+        g_autofree char *number = g_strndup(p, end - p);
+
+        vstor_error_set(err, VSTOR_ERR_OVERFLOW, "value too large: %s%s", number, end);
+        return -1;
+    }
+    *ret_bytes = whole * scale + extra;
     return 0;
-
-malformed:
-    vstor_error_set(err, VSTOR_ERR_INVALID_ARG,
-                    "malformed size '%s': expected a number with an optional unit such as "
-                    "10G or 512MiB",
-                    str ? str : "");
-    return -1;
 }

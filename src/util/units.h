@@ -21,9 +21,12 @@ gboolean vstor_parse_ull(const char *str, unsigned long long *ret_value);
 gboolean vstor_parse_ull_prefix(const char *str, unsigned long long *ret_value,
                                 const char **ret_end);
 
-/* Parses a size as virsh takes one: a number with an optional unit suffix ("10G", "512MiB",
- * "4096", "10 GB"), the number scaled by @default_scale when no unit is given. With
- * @allow_fraction, a decimal fraction is accepted too ("1.5T"), rounded down to a byte.
- * Fails with VSTOR_ERR_INVALID_ARG (malformed) or VSTOR_ERR_OVERFLOW. */
+/* Parses a size the way virsh reads one (blanks and one '+' before the number, then a unit
+ * exactly as vstor_scale_integer() takes it, nothing else: "10G", "512MiB", "+4096"), the
+ * number scaled by @default_scale when no unit is given. With @allow_fraction, a decimal
+ * fraction is accepted too ("1.5T", "0.5GiB"), rounded to the nearest byte (halves up).
+ * Fails with VSTOR_ERR_INVALID_ARG for a negative or missing number, a malformed fraction
+ * ("1.5.3G") or an unknown unit, and VSTOR_ERR_OVERFLOW past 2^64 - 1 bytes (virsh's text:
+ * "value too large: 20E"); *ret_bytes is set only on success. */
 int vstor_parse_size(const char *str, unsigned long long default_scale, gboolean allow_fraction,
                      unsigned long long *ret_bytes, GError **err);

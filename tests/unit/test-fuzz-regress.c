@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "conf/pool_conf.h"
+#include "conf/secret_conf.h"
 #include "conf/vol_conf.h"
 #include "testutil.h"
 
@@ -66,6 +67,31 @@ check_vol(gconstpointer data)
 }
 
 static void
+check_secret(gconstpointer data)
+{
+    const char *path = data;
+    g_autofree char *text = NULL;
+    gsize len;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VstorSecretDef) def = NULL;
+
+    g_assert_true(g_file_get_contents(path, &text, &len, NULL));
+    def = vstor_secret_def_parse(text, &err);
+    if (!def) {
+        g_assert_nonnull(err);
+        g_assert_cmpstr(err->message, !=, "");
+    } else {
+        g_autofree char *out = vstor_secret_def_format(def);
+        g_autoptr(VstorSecretDef) again = vstor_secret_def_parse(out, &err);
+        g_autofree char *out2 = NULL;
+
+        g_assert_no_error(err);
+        out2 = vstor_secret_def_format(again);
+        g_assert_cmpstr(out, ==, out2);
+    }
+}
+
+static void
 add_dir(const char *kind, GTestDataFunc fn)
 {
     g_autofree char *dir = g_build_filename(test_source_root(), "fuzz", "regressions", kind, NULL);
@@ -89,5 +115,6 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     add_dir("pool", check_pool);
     add_dir("vol", check_vol);
+    add_dir("secret", check_secret);
     return g_test_run();
 }

@@ -93,37 +93,84 @@ test_parse_ull(void)
     g_assert_cmpuint(v, ==, 7);
 }
 
+/* One size that parses, and what it gives. */
+static void
+size_ok(const char *str, gboolean fraction, unsigned long long expect)
+{
+    g_autoptr(GError) err = NULL;
+    unsigned long long v = 12345;
+
+    g_assert_cmpint(vstor_parse_size(str, 1, fraction, &v, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpuint(v, ==, expect);
+}
+
+/* One size that is refused with @code, *ret_bytes untouched. */
+static void
+size_bad(const char *str, gboolean fraction, int code, const char *message)
+{
+    g_autoptr(GError) err = NULL;
+    unsigned long long v = 12345;
+
+    g_assert_cmpint(vstor_parse_size(str, 1, fraction, &v, &err), ==, -1);
+    g_assert_error(err, VSTOR_ERROR, code);
+    if (message)
+        g_assert_cmpstr(err->message, ==, message);
+    g_assert_cmpuint(v, ==, 12345);
+}
+
 static void
 test_parse_size(void)
 {
     g_autoptr(GError) err = NULL;
     unsigned long long v;
 
-    g_assert_cmpint(vstor_parse_size("10G", 1, FALSE, &v, &err), ==, 0);
-    g_assert_cmpuint(v, ==, 10ULL << 30);
-    g_assert_cmpint(vstor_parse_size("512MiB", 1, FALSE, &v, &err), ==, 0);
-    g_assert_cmpuint(v, ==, 512ULL << 20);
-    g_assert_cmpint(vstor_parse_size("4096", 1, FALSE, &v, &err), ==, 0);
-    g_assert_cmpuint(v, ==, 4096);
+    /* virsh's integers: units of 1024 (k, KiB), of 1000 (KB), bytes, any case. */
+    size_ok("10G", FALSE, 10ULL << 30);
+    size_ok("512MiB", FALSE, 512ULL << 20);
+    size_ok("512mib", FALSE, 512ULL << 20);
+    size_ok("4096", FALSE, 4096);
+    size_ok("100", TRUE, 100);
+    size_ok("10GB", FALSE, 10000000000ULL);
+    size_ok("7bytes", FALSE, 7);
+    size_ok(" +3K", FALSE, 3072);
     g_assert_cmpint(vstor_parse_size("2", 1024, FALSE, &v, &err), ==, 0);
     g_assert_cmpuint(v, ==, 2048);
-    g_assert_cmpint(vstor_parse_size("1.5T", 1, TRUE, &v, &err), ==, 0);
-    g_assert_cmpuint(v, ==, 3ULL << 39);
-    g_assert_cmpint(vstor_parse_size("10 GB", 1, FALSE, &v, &err), ==, 0);
-    g_assert_cmpuint(v, ==, 10000000000ULL);
     g_assert_no_error(err);
+    size_ok("18446744073709551615", FALSE, G_MAXUINT64);
+    size_ok("15E", FALSE, 15ULL << 60);
 
-    g_assert_cmpint(vstor_parse_size("1.5T", 1, FALSE, &v, &err), ==, -1);
-    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
-    g_clear_error(&err);
-    g_assert_cmpint(vstor_parse_size("-1G", 1, TRUE, &v, &err), ==, -1);
-    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
-    g_clear_error(&err);
-    g_assert_cmpint(vstor_parse_size("20E", 1, TRUE, &v, &err), ==, -1);
-    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_OVERFLOW);
-    g_clear_error(&err);
-    g_assert_cmpint(vstor_parse_size("3Q", 1, TRUE, &v, &err), ==, -1);
-    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    /* Fractions, rounded to the nearest byte. */
+    size_ok("1.5T", TRUE, 3ULL << 39);
+    size_ok("0.5GiB", TRUE, 1ULL << 29);
+    size_ok(".5K", TRUE, 512);
+    size_ok("1.5", TRUE, 2);
+    size_ok("1.4", TRUE, 1);
+    size_ok("0.1K", TRUE, 102); /* 102.4 */
+    size_ok("0.3K", TRUE, 307); /* 307.2 */
+    size_ok("0.0005K", TRUE, 1); /* 0.512 */
+    size_ok("2.25GB", TRUE, 2250000000ULL);
+    size_ok("15.5E", TRUE, (15ULL << 60) + (1ULL << 59));
+
+    /* Refused, each with its reason. */
+    size_bad("1.5T", FALSE, VSTOR_ERR_INVALID_ARG, "invalid argument: unknown suffix '.5T'");
+    size_bad("-1G", TRUE, VSTOR_ERR_INVALID_ARG,
+             "invalid argument: a size cannot be negative: '-1G'");
+    size_bad(" -0", TRUE, VSTOR_ERR_INVALID_ARG, NULL);
+    size_bad("", TRUE, VSTOR_ERR_INVALID_ARG, "invalid argument: '' is not a number");
+    size_bad("G", TRUE, VSTOR_ERR_INVALID_ARG, NULL);
+    size_bad("1.5.3G", TRUE, VSTOR_ERR_INVALID_ARG, "invalid argument: unknown suffix '.5.3G'");
+    size_bad("1.G", TRUE, VSTOR_ERR_INVALID_ARG, NULL);
+    size_bad("3Q", TRUE, VSTOR_ERR_INVALID_ARG, "invalid argument: unknown suffix 'Q'");
+    size_bad("10 G", TRUE, VSTOR_ERR_INVALID_ARG, "invalid argument: unknown suffix ' G'");
+    size_bad("10G ", TRUE, VSTOR_ERR_INVALID_ARG, NULL);
+    size_bad("0x10", TRUE, VSTOR_ERR_INVALID_ARG, NULL);
+    size_bad("20E", TRUE, VSTOR_ERR_OVERFLOW, "numerical overflow: value too large: 20E");
+    size_bad("16E", TRUE, VSTOR_ERR_OVERFLOW, NULL);
+    size_bad("15.9999999999999999999E", TRUE, VSTOR_ERR_OVERFLOW,
+             "numerical overflow: value too large: 15.9999999999999999999E");
+    size_bad("18446744073709551616", TRUE, VSTOR_ERR_OVERFLOW, NULL);
+    size_bad("18446744073709551615.5", TRUE, VSTOR_ERR_OVERFLOW, NULL);
 }
 
 static void
