@@ -75,7 +75,7 @@ static const VstorPoolCaps pool_caps[VSTOR_POOL_TYPE_LAST] = {
         {
             .type = VSTOR_POOL_LOGICAL,
             .name = "logical",
-            .supported = TRUE,
+            .supported = FALSE, /* no backend yet */
             .source_flags = VSTOR_SOURCE_NAME | VSTOR_SOURCE_DEVICE,
             .source_formats = logical_formats,
             .default_source_format = 1,
@@ -103,7 +103,7 @@ static const VstorPoolCaps pool_caps[VSTOR_POOL_TYPE_LAST] = {
         {
             .type = VSTOR_POOL_ISCSI,
             .name = "iscsi",
-            .supported = TRUE,
+            .supported = FALSE, /* no backend yet */
             .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_DEVICE | VSTOR_SOURCE_INITIATOR_IQN,
             .ops = VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP | VSTOR_OP_POOL_FIND_SOURCES |
                    VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
@@ -112,7 +112,7 @@ static const VstorPoolCaps pool_caps[VSTOR_POOL_TYPE_LAST] = {
         {
             .type = VSTOR_POOL_ISCSI_DIRECT,
             .name = "iscsi-direct",
-            .supported = TRUE,
+            .supported = FALSE, /* no backend yet */
             .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_DEVICE | VSTOR_SOURCE_NETWORK |
                             VSTOR_SOURCE_INITIATOR_IQN,
             .rules = VSTOR_RULE_INITIATOR_REQUIRED,
@@ -122,7 +122,7 @@ static const VstorPoolCaps pool_caps[VSTOR_POOL_TYPE_LAST] = {
         {
             .type = VSTOR_POOL_SCSI,
             .name = "scsi",
-            .supported = TRUE,
+            .supported = FALSE, /* no backend yet */
             .source_flags = VSTOR_SOURCE_ADAPTER,
             .ops = VSTOR_OP_POOL_START | VSTOR_OP_POOL_STOP | VSTOR_OP_VOL_WIPE |
                    VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
@@ -131,17 +131,18 @@ static const VstorPoolCaps pool_caps[VSTOR_POOL_TYPE_LAST] = {
         {
             .type = VSTOR_POOL_MPATH,
             .name = "mpath",
-            .supported = TRUE,
+            .supported = FALSE, /* no backend yet */
             .ops = VSTOR_OP_VOL_WIPE | VSTOR_OP_VOL_UPLOAD | VSTOR_OP_VOL_DOWNLOAD,
         },
     [VSTOR_POOL_RBD] =
         {
             .type = VSTOR_POOL_RBD,
             .name = "rbd",
-            .supported = TRUE,
+            .supported = FALSE, /* no backend yet */
             .source_flags = VSTOR_SOURCE_HOST | VSTOR_SOURCE_NETWORK | VSTOR_SOURCE_NAME,
             .vol_formats = vstor_vol_format_names,
             .default_vol_format = VSTOR_VOL_FORMAT_RAW,
+            .caps_without_vol_formats = TRUE,
             .ns_prefix = "rbd",
             .ns_href = "http://libvirt.org/schemas/storagepool/rbd/1.0",
             .rules = VSTOR_RULE_SOURCE_NAME_REQUIRED,
@@ -159,7 +160,7 @@ static const VstorPoolCaps pool_caps[VSTOR_POOL_TYPE_LAST] = {
         {
             .type = VSTOR_POOL_GLUSTER,
             .name = "gluster",
-            .supported = TRUE,
+            .supported = FALSE, /* no backend yet */
             .source_flags =
                 VSTOR_SOURCE_HOST | VSTOR_SOURCE_NETWORK | VSTOR_SOURCE_NAME | VSTOR_SOURCE_DIR,
             .rules = VSTOR_RULE_SOURCE_DIR_ROOT,
@@ -171,7 +172,7 @@ static const VstorPoolCaps pool_caps[VSTOR_POOL_TYPE_LAST] = {
         {
             .type = VSTOR_POOL_ZFS,
             .name = "zfs",
-            .supported = TRUE,
+            .supported = FALSE, /* no backend yet */
             .source_flags = VSTOR_SOURCE_NAME | VSTOR_SOURCE_DEVICE,
             .target_prefix = "/dev/zvol/",
             .ops = VSTOR_OP_POOL_BUILD | VSTOR_OP_POOL_DELETE | VSTOR_OP_VOL_CREATE |
@@ -181,7 +182,7 @@ static const VstorPoolCaps pool_caps[VSTOR_POOL_TYPE_LAST] = {
         {
             .type = VSTOR_POOL_VSTORAGE,
             .name = "vstorage",
-            .supported = TRUE,
+            .supported = FALSE, /* no backend yet */
             .source_flags = VSTOR_SOURCE_NAME,
             .vol_formats = vstor_vol_format_names,
             .default_vol_format = VSTOR_VOL_FORMAT_RAW,
@@ -249,12 +250,12 @@ vstor_pool_caps_vol_formats(VstorPoolType type)
 
 static void
 caps_format_enum(GString *out, const char *section, const char *enum_name, const char *const *names,
-                 int def)
+                 int def, gboolean list_values)
 {
     g_string_append_printf(out, "    <%s>\n      <defaultFormat type='%s'/>\n", section,
                            names[def]);
     g_string_append_printf(out, "      <enum name='%s'>\n", enum_name);
-    for (int i = 0; names[i]; i++)
+    for (int i = 0; list_values && names[i]; i++)
         g_string_append_printf(out, "        <value>%s</value>\n", names[i]);
     g_string_append_printf(out, "      </enum>\n    </%s>\n", section);
 }
@@ -272,9 +273,10 @@ vstor_pool_caps_format(void)
                                caps->supported ? "yes" : "no");
         if (caps->source_formats)
             caps_format_enum(out, "poolOptions", "sourceFormatType", caps->source_formats,
-                             caps->default_source_format);
+                             caps->default_source_format, TRUE);
         if (vol)
-            caps_format_enum(out, "volOptions", "targetFormatType", vol, caps->default_vol_format);
+            caps_format_enum(out, "volOptions", "targetFormatType", vol, caps->default_vol_format,
+                             !caps->caps_without_vol_formats);
         g_string_append(out, "  </pool>\n");
     }
     g_string_append(out, "</storagepoolCapabilities>\n");

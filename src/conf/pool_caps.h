@@ -97,7 +97,7 @@ typedef enum {
 typedef struct {
     VstorPoolType type;
     const char *name; /* "dir", "netfs", ... as in XML */
-    gboolean supported; /* a backend exists in vstor (sheepdog: no) */
+    gboolean supported; /* a backend exists in vstor (test-driver-reference.c checks it) */
     guint source_flags; /* VstorSourceFlags */
     /* Source formats (fs types, partition-table types, lvm2), NULL-terminated, or NULL
      * when the type has no source format; default_source_format indexes it. */
@@ -106,6 +106,9 @@ typedef struct {
     /* Volume formats, NULL-terminated, or NULL when volumes have no selectable format. */
     const char *const *vol_formats;
     int default_vol_format;
+    /* pool-capabilities lists no volume format values (rbd: libvirt 9.0 parses them but
+     * lists none, its table has no last-format bound for that type). */
+    gboolean caps_without_vol_formats;
     /* XML namespace of backend-specific options, or NULL. */
     const char *ns_prefix;
     const char *ns_href;

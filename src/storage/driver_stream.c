@@ -88,12 +88,6 @@ stream_open(VstorDriver *drv, const VstorVolId *id, unsigned long long offset,
         if (bsize >= 0)
             size = (guint64)bsize;
     }
-    if (!upload && offset > size) {
-        vstor_error_set(err, VSTOR_ERR_INVALID_ARG,
-                        "offset %llu is past the end of volume '%s' (%" G_GUINT64_FORMAT " bytes)",
-                        offset, vol->def->name, size);
-        goto fail;
-    }
     st->drv = drv;
     st->pool = obj;
     st->vol = vol;
@@ -103,8 +97,8 @@ stream_open(VstorDriver *drv, const VstorVolId *id, unsigned long long offset,
     st->pos = offset;
     if (upload)
         st->end = length ? offset + length : G_MAXUINT64;
-    else
-        st->end = length ? MIN(offset + length, size) : size;
+    else /* an offset past the end reads nothing, as in libvirt */
+        st->end = MAX(offset, length ? MIN(offset + length, size) : size);
     st->job = vstor_job_new(driver_next_job_id(drv),
                             upload ? VSTOR_JOB_VOL_UPLOAD : VSTOR_JOB_VOL_DOWNLOAD, obj->def->name,
                             vol->def->name);

@@ -7,7 +7,6 @@ import os
 import pathlib
 import re
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -24,60 +23,11 @@ REF_SCRIPT = pathlib.Path("/work/shared/scripts/libvirtd-ref")
 REMOTE_PROGRAM = 0x20008086
 
 
-class Daemon:
-    """A vstord on a private root; stop() sends SIGTERM and returns its exit status."""
-
-    def __init__(self, binary, root):
-        self.root = pathlib.Path(root)
-        self.sock = self.root / "run" / "vstord-sock"
-        self.sock_ro = self.root / "run" / "vstord-sock-ro"
-        self.uri = f"vstor+unix:///system?socket={self.sock}"
-        self.uri_ro = f"vstor+unix:///system?socket={self.sock_ro}"
-        self.log = open(self.root / "vstord.log", "wb")
-        self.proc = subprocess.Popen([str(binary), "--root", str(self.root), "--verbose"],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            if self.sock_ro.exists() and self.proc.poll() is None:
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        pytest.fail(f"vstord did not start: {(self.root / 'vstord.log').read_text()}")
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
-
-
-def find_vstord(build_dir):
-    for cand in (build_dir / "vstord", build_dir / "src" / "daemon" / "vstord"):
-        if cand.exists():
-            return cand
-    pytest.fail(f"no vstord under {build_dir} (set VSTOR_BUILD_DIR)")
-
-
 @pytest.fixture(scope="module")
-def vstord(build_dir):
-    return find_vstord(build_dir)
-
-
-@pytest.fixture(scope="module")
-def daemon(vstord, tmp_path_factory):
-    d = Daemon(vstord, tmp_path_factory.mktemp("vstord"))
-    yield d
-    assert d.stop() == 0, "vstord did not stop cleanly on SIGTERM"
+def daemon(start_vstord_module, tmp_path_factory):
+    """One vstord (--verbose) the module's tests share; conftest stops it and checks that
+    it exits 0 on SIGTERM."""
+    return start_vstord_module(tmp_path_factory.mktemp("vstord"), ["--verbose"])
 
 
 def virsh(uri, *args, check=True, timeout=60):
@@ -400,16 +350,14 @@ def test_fifty_concurrent_clients(daemon):
     assert daemon.alive()
 
 
-def test_sigterm_keeps_active_pools(vstord, tmp_path):
-    d = Daemon(vstord, tmp_path)
+def test_sigterm_keeps_active_pools(start_vstord, tmp_path):
+    d = start_vstord(tmp_path, ["--verbose"])
     make_pool(d, "keep")
     assert d.stop() == 0
     assert not d.sock.exists()
-    d = Daemon(vstord, tmp_path)
-    try:
-        assert re.search(r"^ keep\s+active", virsh(d.uri, "pool-list", "--all").stdout, re.M)
-    finally:
-        assert d.stop() == 0
+    d = start_vstord(tmp_path, ["--verbose"])
+    assert re.search(r"^ keep\s+active", virsh(d.uri, "pool-list", "--all").stdout, re.M)
+    assert d.stop() == 0
 
 
 # --- against Debian's libvirtd 9.0.0 ---

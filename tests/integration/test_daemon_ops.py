@@ -15,17 +15,12 @@ import time
 
 import pytest
 
-from test_daemon import call, find_vstord, virsh
+from test_daemon import call, virsh
 
 KEEPALIVE = 0x6B656570
 PROC_SUPPORTS_FEATURE = 60
 PROC_AUTH_LIST = 66
 FEATURE_KEEPALIVE = 10
-
-
-@pytest.fixture(scope="module")
-def vstord(build_dir):
-    return find_vstord(build_dir)
 
 
 @pytest.fixture
@@ -47,59 +42,11 @@ def wait_for(pred, timeout=10.0, what="condition"):
     pytest.fail(f"timed out waiting for {what}")
 
 
-class Vstord:
-    """A vstord on @root with extra @args; its output goes to root/vstord.log."""
-
-    def __init__(self, binary, root, args=(), env=None, launcher=None, ready="socket"):
-        self.root = pathlib.Path(root)
-        self.sock = self.root / "run" / "vstord-sock"
-        self.sock_ro = self.root / "run" / "vstord-sock-ro"
-        self.uri = f"vstor+unix:///system?socket={self.sock}"
-        self.uri_ro = f"vstor+unix:///system?socket={self.sock_ro}"
-        self.logpath = self.root / "vstord.log"
-        self.log = open(self.logpath, "ab")
-        argv = [str(binary), "--root", str(self.root), *[str(a) for a in args]]
-        self.proc = subprocess.Popen([*(launcher or []), *argv], stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=env)
-        if ready == "socket":
-            wait_for(lambda: self.sock_ro.exists() or self.proc.poll() is not None,
-                     what="vstord's sockets")
-        else:
-            wait_for(lambda: ready in self.text() or self.proc.poll() is not None,
-                     what=f"'{ready}' in the log")
-        if self.proc.poll() is not None:
-            self.log.close()
-            pytest.fail(f"vstord did not start: {self.text()}")
-
-    def text(self):
-        return self.logpath.read_text(errors="replace")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
-
-
 @pytest.fixture
-def started():
-    """Starts vstords through start(...) and stops every one at the end."""
-    daemons = []
-
-    def start(*a, **kw):
-        d = Vstord(*a, **kw)
-        daemons.append(d)
-        return d
-
-    yield start
-    codes = [d.stop() for d in daemons]
-    # A clean stop: exit status 0 (under ASan also: no leak or error report).
-    assert codes == [0] * len(codes), [d.text() for d in daemons]
+def started(start_vstord):
+    """started(root, args, ...) starts a vstord; all are stopped at the end and must exit 0
+    (under ASan also: with no leak or error report)."""
+    return start_vstord
 
 
 def write_conf(root, text):
@@ -145,8 +92,8 @@ def auth_list_works(s, serial=1):
 # --- options and configuration -------------------------------------------------------------
 
 
-def test_help_lists_every_option(vstord, run):
-    out = run([vstord, "--help"])
+def test_help_lists_every_option(vstord_bin, run):
+    out = run([vstord_bin, "--help"])
     assert out.returncode == 0
     text = out.stdout.decode()
     for opt in ("--root", "--config", "--daemon", "--verbose", "--check", "--version", "--help"):
@@ -154,8 +101,8 @@ def test_help_lists_every_option(vstord, run):
     assert "SIGHUP" in text and "NOTIFY_SOCKET" in text and "LISTEN_FDS" in text
 
 
-def test_shipped_default_config_parses(vstord, root, repo_root, started):
-    d = started(vstord, root, ["--config", repo_root / "data" / "vstord.conf"])
+def test_shipped_default_config_parses(vstord_bin, root, repo_root, started):
+    d = started(root, ["--config", repo_root / "data" / "vstord.conf"])
     virsh(d.uri, "pool-list", "--all")
     assert "warning" not in d.text()
     assert oct(os.stat(d.sock).st_mode & 0o777) == "0o600"
@@ -176,33 +123,33 @@ BAD_CONFIGS = [
 
 
 @pytest.mark.parametrize("text,message", BAD_CONFIGS, ids=[m[:20] for _, m in BAD_CONFIGS])
-def test_bad_config_exits_2_without_sockets(vstord, root, run, text, message):
+def test_bad_config_exits_2_without_sockets(vstord_bin, root, run, text, message):
     path = write_conf(root, "[vstord]\n" + text)
-    out = run([vstord, "--root", root], timeout=20)
+    out = run([vstord_bin, "--root", root], timeout=20)
     assert out.returncode == 2, out.stderr
     assert message in out.stderr.decode(), out.stderr
     assert str(path) in out.stderr.decode()
     assert not (root / "run").exists()
 
 
-def test_missing_explicit_config_exits_2(vstord, root, run):
-    out = run([vstord, "--root", root, "--config", root / "nope.conf"], timeout=20)
+def test_missing_explicit_config_exits_2(vstord_bin, root, run):
+    out = run([vstord_bin, "--root", root, "--config", root / "nope.conf"], timeout=20)
     assert out.returncode == 2 and "nope.conf" in out.stderr.decode()
     assert not (root / "run").exists()
 
 
-def test_libvirtd_style_file_and_unknown_key(vstord, root, started):
+def test_libvirtd_style_file_and_unknown_key(vstord_bin, root, started):
     # No group header and quoted values, as libvirtd.conf writes them; unknown keys warn.
     write_conf(root, '# old style\nunix_sock_ro_perms = "0644"\naudit_level = 2\n')
-    d = started(vstord, root)
+    d = started(root)
     assert oct(os.stat(d.sock_ro).st_mode & 0o777) == "0o644"
     assert "vstord.conf:3: unknown key 'audit_level' ignored" in d.text()
     virsh(d.uri, "pool-list")
 
 
-def test_sighup_reloads_log_level(vstord, root, started):
+def test_sighup_reloads_log_level(vstord_bin, root, started):
     conf = write_conf(root, "[vstord]\nlog_level = 2\n")
-    d = started(vstord, root)
+    d = started(root)
     virsh(d.uri, "pool-list")
     assert "debug:" not in d.text()
     conf.write_text("[vstord]\nlog_level = 1\nmax_clients = 40\n")
@@ -259,11 +206,11 @@ def home(root):
     return h
 
 
-def test_socket_group_and_modes(vstord, root, users, home, started):
+def test_socket_group_and_modes(vstord_bin, root, users, home, started):
     group, member, outsider = users
     write_conf(root, f"[vstord]\nunix_sock_group = {group}\nunix_sock_rw_perms = 0660\n"
                      "unix_sock_ro_perms = 0664\n")
-    d = started(vstord, root)
+    d = started(root)
 
     gid = grp.getgrnam(group).gr_gid
     for path, mode in ((d.sock, "0o660"), (d.sock_ro, "0o664")):
@@ -276,11 +223,11 @@ def test_socket_group_and_modes(vstord, root, users, home, started):
     assert out.returncode == 1 and "Permission denied" in out.stderr, out.stderr
 
 
-def test_rw_socket_checks_peer_credentials(vstord, root, users, home, started):
+def test_rw_socket_checks_peer_credentials(vstord_bin, root, users, home, started):
     group, member, outsider = users
     # A mode that lets everyone connect: the credentials check alone must refuse.
     write_conf(root, f"[vstord]\nunix_sock_group = {group}\nunix_sock_rw_perms = 0666\n")
-    d = started(vstord, root)
+    d = started(root)
     out = virsh_as(outsider, d.uri, "pool-list", home=home)
     assert out.returncode == 1
     assert "error: failed to connect to the hypervisor" in out.stderr
@@ -296,10 +243,10 @@ def test_rw_socket_checks_peer_credentials(vstord, root, users, home, started):
     assert out.returncode == 0, out.stderr
 
 
-def test_access_denied_code_for_python(vstord, root, users, started):
+def test_access_denied_code_for_python(vstord_bin, root, users, started):
     group, member, outsider = users
     write_conf(root, "[vstord]\nunix_sock_rw_perms = 0666\n")
-    d = started(vstord, root)
+    d = started(root)
     prog = ("import libvirt, sys\n"
             "try:\n    libvirt.open(sys.argv[1])\nexcept libvirt.libvirtError as e:\n"
             "    print(e.get_error_code())\n")
@@ -311,9 +258,9 @@ def test_access_denied_code_for_python(vstord, root, users, started):
 # --- limits and keepalive -------------------------------------------------------------------
 
 
-def test_max_clients(vstord, root, started):
+def test_max_clients(vstord_bin, root, started):
     write_conf(root, "[vstord]\nmax_clients = 2\n")
-    d = started(vstord, root)
+    d = started(root)
     a, b = raw_connect(d.sock), raw_connect(d.sock_ro)
     try:
         assert auth_list_works(a) and auth_list_works(b)
@@ -329,9 +276,9 @@ def test_max_clients(vstord, root, started):
              what="a free slot")
 
 
-def test_keepalive_drops_a_silent_client(vstord, root, started):
+def test_keepalive_drops_a_silent_client(vstord_bin, root, started):
     write_conf(root, "[vstord]\nkeepalive_interval = 1\nkeepalive_count = 2\n")
-    d = started(vstord, root)
+    d = started(root)
     silent, answering = raw_connect(d.sock, timeout=10), raw_connect(d.sock, timeout=10)
     try:
         for s in (silent, answering):
@@ -372,10 +319,10 @@ def test_keepalive_drops_a_silent_client(vstord, root, started):
 # --- background, systemd ----------------------------------------------------------------------
 
 
-def test_daemon_mode_writes_pid_file(vstord, root, run):
+def test_daemon_mode_writes_pid_file(vstord_bin, root, run):
     logfile = root / "daemon.log"
     write_conf(root, f"[vstord]\nlog_outputs = 1:file:{logfile}\n")
-    out = run([vstord, "--root", root, "--daemon"], timeout=30)
+    out = run([vstord_bin, "--root", root, "--daemon"], timeout=30)
     assert out.returncode == 0, out.stderr
     pidfile = root / "run" / "vstord.pid"
     pid = int(pidfile.read_text())
@@ -392,9 +339,9 @@ def test_daemon_mode_writes_pid_file(vstord, root, run):
     assert "stopped" in logfile.read_text()
 
 
-def test_daemon_mode_reports_a_failed_start(vstord, root, run, started):
-    first = started(vstord, root)
-    out = run([vstord, "--root", root, "--daemon"], timeout=30)
+def test_daemon_mode_reports_a_failed_start(vstord_bin, root, run, started):
+    first = started(root)
+    out = run([vstord_bin, "--root", root, "--daemon"], timeout=30)
     assert out.returncode == 1 and "cannot start" in out.stderr.decode(), out.stderr
     assert first.proc.poll() is None
 
@@ -417,13 +364,13 @@ os.execve(sys.argv[3], sys.argv[3:], env)
 """
 
 
-def test_socket_activation(vstord, root, started):
+def test_socket_activation(vstord_bin, root, started):
     act = root / "act"
     act.mkdir()
     rw, ro = act / "rw-sock", act / "rw-sock-ro"
     launcher = root / "launch.py"
     launcher.write_text(LAUNCHER)
-    d = started(vstord, root, ["--verbose"], launcher=[sys.executable, launcher, rw, ro],
+    d = started(root, ["--verbose"], launcher=[sys.executable, launcher, rw, ro],
                 ready="(socket activation)")
     assert f"listening on {rw} and {ro}" in d.text()
     assert not d.sock.exists(), "vstord bound its own socket under socket activation"
@@ -437,13 +384,13 @@ def test_socket_activation(vstord, root, started):
     assert rw.exists() and ro.exists(), "sockets systemd made must stay"
 
 
-def test_notify_socket_gets_ready(vstord, root, started):
+def test_notify_socket_gets_ready(vstord_bin, root, started):
     path = root / "notify"
     ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     ns.bind(str(path))
     ns.settimeout(15)
     try:
-        d = started(vstord, root, env=dict(os.environ, NOTIFY_SOCKET=str(path)))
+        d = started(root, env=dict(os.environ, NOTIFY_SOCKET=str(path)))
         msg = ns.recv(4096).decode()
         assert "READY=1" in msg and f"MAINPID={d.proc.pid}" in msg
         virsh(d.uri, "pool-list")  # ready means serving

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from test_daemon import Daemon, find_vstord, virsh
+from test_daemon import virsh
 
 libvirt = pytest.importorskip("libvirt")
 
@@ -33,21 +33,15 @@ UUID1 = "f52a81b2-424e-490c-823d-6bd4235bc573"
 UUID2 = "0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f"
 
 
-@pytest.fixture(scope="module")
-def vstord(build_dir):
-    return find_vstord(build_dir)
-
-
 @pytest.fixture
-def daemon(vstord, tmp_path):
-    d = Daemon(vstord, tmp_path)
-    yield d
-    assert d.stop() == 0, "vstord did not stop cleanly on SIGTERM"
+def daemon(start_vstord, tmp_path):
+    return start_vstord(tmp_path, ["--verbose"])
 
 
 def log_bytes(daemon):
-    daemon.log.flush()
-    return (daemon.root / "vstord.log").read_bytes()
+    if not daemon.log.closed:
+        daemon.log.flush()
+    return daemon.logpath.read_bytes()
 
 
 def assert_value_not_logged(daemon, *values):
@@ -233,8 +227,8 @@ def test_read_only_socket(daemon, tmp_path):
     assert_value_not_logged(daemon, VALUE)
 
 
-def test_restart_persistence(vstord, tmp_path):
-    d = Daemon(vstord, tmp_path)
+def test_restart_persistence(start_vstord, tmp_path):
+    d = start_vstord(tmp_path, ["--verbose"])
     conn = libvirt.open(d.uri)
     persistent = conn.secretDefineXML(CEPH_XML.format(uuid=UUID1))
     persistent.setValue(VALUE)
@@ -249,26 +243,24 @@ def test_restart_persistence(vstord, tmp_path):
     assert_value_not_logged(d, VALUE, VALUE2, b"gone-after-restart")
     assert d.stop() == 0
 
-    d = Daemon(vstord, tmp_path)
-    try:
-        conn = libvirt.open(d.uri)
-        assert sorted(conn.listSecrets()) == sorted([UUID1, UUID2])
-        assert conn.secretLookupByUUIDString(UUID1).value() == VALUE
-        assert conn.secretLookupByUUIDString(UUID1).XMLDesc() == CEPH_XML.format(uuid=UUID1)
-        p = conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_VOLUME,
-                                     "/var/lib/images/a.img")
-        assert p.UUIDString() == UUID2
-        with pytest.raises(libvirt.libvirtError) as e:
-            p.value()
-        assert e.value.get_error_code() == VIR_ERR_INVALID_SECRET
-        with pytest.raises(libvirt.libvirtError):
-            conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_VTPM, "vm1")
-        conn.close()
-        for name in os.listdir(secrets_dir(d)):
-            mode = stat.S_IMODE((secrets_dir(d) / name).stat().st_mode)
-            assert mode == 0o600, (name, oct(mode))
-        # The value is on disk only as base64, in files nobody else can read.
-        assert base64.b64decode((secrets_dir(d) / (UUID2 + ".base64")).read_text()) == VALUE2
-        assert_value_not_logged(d, VALUE, VALUE2)
-    finally:
-        assert d.stop() == 0
+    d = start_vstord(tmp_path, ["--verbose"])
+    conn = libvirt.open(d.uri)
+    assert sorted(conn.listSecrets()) == sorted([UUID1, UUID2])
+    assert conn.secretLookupByUUIDString(UUID1).value() == VALUE
+    assert conn.secretLookupByUUIDString(UUID1).XMLDesc() == CEPH_XML.format(uuid=UUID1)
+    p = conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_VOLUME,
+                                 "/var/lib/images/a.img")
+    assert p.UUIDString() == UUID2
+    with pytest.raises(libvirt.libvirtError) as e:
+        p.value()
+    assert e.value.get_error_code() == VIR_ERR_INVALID_SECRET
+    with pytest.raises(libvirt.libvirtError):
+        conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_VTPM, "vm1")
+    conn.close()
+    for name in os.listdir(secrets_dir(d)):
+        mode = stat.S_IMODE((secrets_dir(d) / name).stat().st_mode)
+        assert mode == 0o600, (name, oct(mode))
+    # The value is on disk only as base64, in files nobody else can read.
+    assert base64.b64decode((secrets_dir(d) / (UUID2 + ".base64")).read_text()) == VALUE2
+    assert_value_not_logged(d, VALUE, VALUE2)
+    assert d.stop() == 0

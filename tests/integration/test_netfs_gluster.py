@@ -340,46 +340,29 @@ def test_gluster_pool_life(gluster, vstor_bin, tmp_path):
     assert sorted(p.name for p in gluster.logs.iterdir()) == ["g.log", "other.log"]
 
 
-class Vstord:
+def start_in_namespace(start_vstord, root):
     """vstord on its own root, for what only the remote API offers, in a mount namespace of
     its own: the gluster CLI that its source discovery runs (as libvirt's does) creates
     /var/lib/glusterd/geo-replication/gsyncd_template.conf, so /var/lib/glusterd and
     /var/log/glusterfs are bind mounts of directories in @root there. Its FUSE mounts are
-    only seen in that namespace: mounts(self.pid)."""
-
-    def __init__(self, build, root):
-        for d in ("cli-lib", "cli-log"):
-            (root / d).mkdir(parents=True, exist_ok=True)
-        self.sock = root / "run" / "vstord-sock"
-        self.uri = f"vstor+unix:///system?socket={self.sock}"
-        self.log = open(root / "vstord.log", "wb")
-        script = (f"mount --bind '{root}/cli-lib' /var/lib/glusterd && "
-                  f"mount --bind '{root}/cli-log' /var/log/glusterfs && "
-                  f"exec '{build / 'vstord'}' --root '{root}'")
-        self.proc = subprocess.Popen(["unshare", "-m", "--propagation", "private",
-                                      "sh", "-c", script],
-                                     stdout=self.log, stderr=subprocess.STDOUT, env=ENV)
-        self.pid = self.proc.pid
-        wait_for("vstord", lambda: self.sock.exists() or self.proc.poll() is not None)
-        assert self.proc.poll() is None, (root / "vstord.log").read_text()
-
-    def unmount_all(self, under):
-        for _, target, _ in reversed(mounts(self.pid)):
-            if target.startswith(f"{under}/"):
-                run("nsenter", "-t", self.pid, "-m", "umount", target, check=False)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
+    only seen in that namespace: mounts(d.pid) (unshare and sh exec, so d.pid is vstord)."""
+    for d in ("cli-lib", "cli-log"):
+        (root / d).mkdir(parents=True, exist_ok=True)
+    script = (f"mount --bind '{root}/cli-lib' /var/lib/glusterd && "
+              f"mount --bind '{root}/cli-log' /var/log/glusterfs && "
+              'exec "$@"')
+    return start_vstord(root, env=ENV, launcher=["unshare", "-m", "--propagation", "private",
+                                                 "sh", "-c", script, "sh"])
 
 
-def test_through_vstord(gluster, vstor_bin, tmp_path):
+def unmount_all(d, under):
+    """Unmounts, in vstord @d's namespace, whatever is mounted below @under."""
+    for _, target, _ in reversed(mounts(d.pid)):
+        if target.startswith(f"{under}/"):
+            run("nsenter", "-t", d.pid, "-m", "umount", target, check=False)
+
+
+def test_through_vstord(gluster, vstor_bin, start_vstord, tmp_path):
     """What needs a long-lived driver: find-storage-pool-sources (the vstor CLI has no
     find-storage-pool-sources-as yet: stock virsh asks vstord), and a mount that goes away
     under a running pool."""
@@ -387,7 +370,7 @@ def test_through_vstord(gluster, vstor_bin, tmp_path):
         pytest.skip("virsh not installed")
     emb = Embedded(vstor_bin, tmp_path / "root")
     mnt = gluster_pool(emb, gluster, tmp_path)
-    d = Vstord(vstor_bin, tmp_path / "vstord")
+    d = start_in_namespace(start_vstord, tmp_path / "vstord")
     try:
         out = run("virsh", "-c", d.uri, "find-storage-pool-sources-as", "netfs", HOST).stdout
         run("virsh", "-c", d.uri, "pool-create", tmp_path / "g.xml")
@@ -400,7 +383,7 @@ def test_through_vstord(gluster, vstor_bin, tmp_path):
         assert not any(mnt.iterdir())
         run("virsh", "-c", d.uri, "pool-destroy", "g")
     finally:
-        d.unmount_all(tmp_path)
+        unmount_all(d, tmp_path)
         assert d.stop() == 0
     assert (gluster.brick / "a.raw").exists() and not (gluster.brick / "b.raw").exists()
     assert (f"<source>\n    <host name='{HOST}'/>\n    <dir path='{VOL}'/>\n"

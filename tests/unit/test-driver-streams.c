@@ -169,11 +169,11 @@ test_streams(Fixture *f, gconstpointer data)
     g_assert_cmpint(vstor_driver_vol_delete(f->drv, &dst, 0, &err), ==, 0);
     g_assert_no_error(err);
     {
-        g_autoptr(VstorVolStream) down =
-            vstor_driver_vol_download(f->drv, &src, 9 << 20, 0, 0, &err);
+        /* an offset past the end reads nothing, as libvirt's download does */
+        g_autoptr(GByteArray) none = download_all(f->drv, &src, 9 << 20, 0, &holes);
 
-        g_assert_null(down);
-        g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+        g_assert_cmpuint(none->len, ==, 0);
+        g_assert_cmpuint(holes, ==, 0);
     }
 }
 
