@@ -90,6 +90,7 @@ vstor_client_unref(VstorClient *c)
         vstor_stream_free(st);
     g_hash_table_unref(c->state.streams);
     g_array_unref(c->state.pool_events);
+    g_array_unref(c->state.secret_events);
     g_free(c->state.uri);
     g_free(c->state.denied);
     if (c->ka_source)
@@ -123,7 +124,26 @@ vstor_client_send(VstorClient *c, GBytes *msg)
         g_bytes_unref(msg);
         return;
     }
-    c->out_bytes += g_bytes_get_size(msg);
+    /* Nothing queued: try to send it right here, on the caller's (worker's) thread, which
+     * spares a wake-up of the main loop and a second thread switch on every reply. Whatever
+     * the socket does not take now is queued for the loop. */
+    if (g_queue_is_empty(&c->out)) {
+        gsize len;
+        const guint8 *data = g_bytes_get_data(msg, &len);
+        ssize_t n;
+
+        do
+            n = send(c->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        if (n == (ssize_t)len) {
+            g_mutex_unlock(&c->lock);
+            g_bytes_unref(msg);
+            return;
+        }
+        /* A hard error is left for the loop's next flush to see and close on. */
+        c->head_off = n > 0 ? (gsize)n : 0;
+    }
+    c->out_bytes += g_bytes_get_size(msg) - (g_queue_is_empty(&c->out) ? c->head_off : 0);
     g_queue_push_tail(&c->out, msg);
     g_mutex_unlock(&c->lock);
     client_wake(c);
@@ -282,7 +302,8 @@ client_handle_message(VstorClient *c, GBytes *msg)
             send_keepalive_pong(c);
         return 0;
     }
-    if (hdr.prog != REMOTE_PROGRAM || hdr.vers != REMOTE_PROTOCOL_VERSION) {
+    if ((hdr.prog != REMOTE_PROGRAM || hdr.vers != REMOTE_PROTOCOL_VERSION) &&
+        (hdr.prog != VSTOR_PROGRAM || hdr.vers != VSTOR_PROTOCOL_VERSION)) {
         if (hdr.type == VSTOR_MSG_CALL) {
             vstor_error_set(&err, VSTOR_ERR_RPC, "Cannot find program %d version %d", (int)hdr.prog,
                             (int)hdr.vers);
@@ -464,6 +485,7 @@ vstor_client_new(VstorServer *srv, int fd, gboolean readonly, char *denied)
     c->state.denied = denied;
     c->state.streams = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->state.pool_events = g_array_new(FALSE, TRUE, sizeof(VstorEventReg));
+    c->state.secret_events = g_array_new(FALSE, TRUE, sizeof(VstorEventReg));
     src = (ClientSource *)g_source_new(&client_source_funcs, sizeof(ClientSource));
     src->client = c;
     c->source = &src->base;

@@ -103,8 +103,10 @@ typedef struct {
     char *denied; /* why connect-open is refused (peer credentials), or NULL */
     GHashTable *streams; /* serial -> VstorStream* */
     GArray *pool_events; /* VstorEventReg */
+    GArray *secret_events; /* VstorEventReg (has_pool: a secret's uuid) */
 } VstorClientState;
 
+/* One event registration: a pool's (or a secret's) uuid when it is limited to one object. */
 typedef struct {
     int callback_id;
     int event_id;
@@ -163,6 +165,8 @@ extern const VstorProc vstor_pool_procs[];
 extern const VstorProc vstor_vol_procs[];
 extern const VstorProc vstor_stream_procs[];
 extern const VstorProc vstor_secret_procs[];
+/* dispatch_jobs.c: procedures of VSTOR_PROGRAM, not REMOTE_PROGRAM. */
+extern const VstorProc vstor_jobs_procs[];
 
 /* Wire (name, uuid) <-> driver ids. */
 void vstor_wire_pool_to_id(const remote_nonnull_storage_pool *w, VstorPoolId *ret_id);
@@ -174,6 +178,9 @@ void vstor_wire_vol_from_id(const VstorVolId *id, remote_nonnull_storage_vol *re
 
 /* Driver event subscriber that relays pool events to registered clients. */
 void vstor_events_relay(const VstorPoolId *pool, VstorPoolEventType event, gpointer srv);
+/* Secret store subscriber that relays secret events (lifecycle 382, value changed 383). */
+void vstor_events_relay_secret(const VstorSecretId *secret, VstorSecretEventType event,
+                               gpointer srv);
 
 /* --- dispatch_stream.c --- */
 

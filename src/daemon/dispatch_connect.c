@@ -107,6 +107,7 @@ proc_close(VstorClient *c, const vstor_message_header *hdr, void *args, void *re
 
     st->opened = FALSE;
     g_array_set_size(st->pool_events, 0);
+    g_array_set_size(st->secret_events, 0);
     vstor_client_unlock(c);
     return 0;
 }

@@ -134,9 +134,17 @@ static int
 proc_set_value(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret, GError **err)
 {
     remote_secret_set_value_args *a = args;
-    int rc =
-        vstor_secret_set_value(SECRETS(c), (guint8 *)a->secret.uuid, (guint8 *)a->value.value_val,
-                               a->value.value_len, a->flags, err);
+    int rc;
+
+    /* An empty value arrives as no value at all; libvirt's API refuses that (with its bare
+     * argument-check words, no "invalid argument:" prefix). */
+    if (a->value.value_len == 0) {
+        g_set_error_literal(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG,
+                            "value in virSecretSetValue must not be NULL");
+        return -1;
+    }
+    rc = vstor_secret_set_value(SECRETS(c), (guint8 *)a->secret.uuid, (guint8 *)a->value.value_val,
+                                a->value.value_len, a->flags, err);
 
     /* The decoded argument is freed by the dispatcher; wipe the value first. */
     if (a->value.value_val)
@@ -158,6 +166,53 @@ proc_get_value(VstorClient *c, const vstor_message_header *hdr, void *args, void
     r->value.value_val = (char *)value;
     r->value.value_len = (u_int)len;
     return 0;
+}
+
+static int
+proc_event_register(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
+                    GError **err)
+{
+    remote_connect_secret_event_register_any_args *a = args;
+    VstorEventReg reg = {0};
+    VstorClientState *st;
+
+    /* VIR_SECRET_EVENT_ID_LIFECYCLE (0) and _VALUE_CHANGED (1). */
+    if (a->eventID < 0 || a->eventID > 1) {
+        vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "unsupported secret event ID %d",
+                        a->eventID);
+        return -1;
+    }
+    reg.event_id = a->eventID;
+    if (a->secret) {
+        reg.has_pool = TRUE;
+        memcpy(reg.uuid, a->secret->uuid, VSTOR_UUID_LEN);
+    }
+    reg.callback_id = vstor_server_next_callback_id(vstor_client_server(c));
+    st = vstor_client_lock(c);
+    g_array_append_val(st->secret_events, reg);
+    vstor_client_unlock(c);
+    ((remote_connect_secret_event_register_any_ret *)ret)->callbackID = reg.callback_id;
+    return 0;
+}
+
+static int
+proc_event_deregister(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
+                      GError **err)
+{
+    remote_connect_secret_event_deregister_any_args *a = args;
+    VstorClientState *st = vstor_client_lock(c);
+
+    for (guint i = 0; i < st->secret_events->len; i++) {
+        if (g_array_index(st->secret_events, VstorEventReg, i).callback_id == a->callbackID) {
+            g_array_remove_index(st->secret_events, i);
+            vstor_client_unlock(c);
+            return 0;
+        }
+    }
+    vstor_client_unlock(c);
+    vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "secret event callback %d not registered",
+                    a->callbackID);
+    return -1;
 }
 
 const VstorProc vstor_secret_procs[] = {
@@ -182,5 +237,10 @@ const VstorProc vstor_secret_procs[] = {
                      "virSecretSetValue", FALSE),
     VSTOR_PROC(REMOTE_PROC_SECRET_GET_VALUE, proc_get_value, remote_secret_flags_args,
                remote_secret_get_value_ret, "virSecretGetValue", FALSE),
+    VSTOR_PROC(REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY, proc_event_register,
+               remote_connect_secret_event_register_any_args,
+               remote_connect_secret_event_register_any_ret, NULL, FALSE),
+    VSTOR_PROC_NORET(REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY, proc_event_deregister,
+                     remote_connect_secret_event_deregister_any_args, NULL, FALSE),
     {0},
 };

@@ -58,7 +58,10 @@ stream_send_empty(VstorClient *c, VstorStream *st)
     vstor_client_send(c, vstor_rpc_encode_raw(&hdr, NULL, 0));
 }
 
-/* Sends @err as the stream's error; the stream then only answers finish and abort. */
+/* Sends @err as the stream's error; the stream then only answers finish and abort. The
+ * volume is let go at once: a client told of the error may never send either (libvirt's
+ * does not), and the volume must not stay "in use". Called by the only thread using st->vs
+ * at that moment (the upload's drain worker, the download's producer). */
 static void
 stream_fail(VstorClient *c, VstorStream *st, GError *err)
 {
@@ -70,6 +73,7 @@ stream_fail(VstorClient *c, VstorStream *st, GError *err)
     if (!st->failure)
         st->failure = g_error_copy(err);
     g_mutex_unlock(&st->lock);
+    vstor_vol_stream_abort(g_steal_pointer(&st->vs));
 }
 
 /* Download: sends data and holes until the end, an error, the client's abort, or its exit. */

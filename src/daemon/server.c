@@ -33,6 +33,7 @@ struct _VstorServer {
     GMainLoop *loop;
     GThreadPool *workers;
     guint event_sub;
+    guint secret_event_sub;
     guint signal_src[3];
     int listen_fd[SOCK_COUNT];
     guint listen_src[SOCK_COUNT];
@@ -395,6 +396,8 @@ vstor_server_new(const VstorServerConfig *cfg, VstorDaemonConfig *conf, GError *
     if (!srv->drv)
         return NULL;
     srv->event_sub = vstor_driver_event_subscribe(srv->drv, vstor_events_relay, srv, NULL);
+    srv->secret_event_sub = vstor_secret_store_subscribe(vstor_driver_secrets(srv->drv),
+                                                         vstor_events_relay_secret, srv);
 
     srv->run_dir = cfg->root ? g_build_filename(cfg->root, "run", NULL) : g_strdup("/run/vstor");
     if (g_mkdir_with_parents(srv->run_dir, 0755) < 0) {
@@ -545,6 +548,8 @@ vstor_server_free(VstorServer *srv)
     if (srv->drv) {
         if (srv->event_sub)
             vstor_driver_event_unsubscribe(srv->drv, srv->event_sub);
+        if (srv->secret_event_sub)
+            vstor_secret_store_unsubscribe(vstor_driver_secrets(srv->drv), srv->secret_event_sub);
         vstor_driver_close(srv->drv);
     }
     g_main_loop_unref(srv->loop);

@@ -16,10 +16,18 @@ typedef struct {
     gsize value_len;
 } Secret;
 
+typedef struct {
+    guint id;
+    VstorSecretEventFunc func;
+    gpointer data;
+} Subscriber;
+
 struct _VstorSecretStore {
     GMutex lock;
     char *dir;
     GPtrArray *secrets; /* Secret*, owned */
+    GPtrArray *subscribers; /* Subscriber*, owned */
+    guint next_sub_id;
 };
 
 static void
@@ -211,6 +219,7 @@ vstor_secret_store_open(const char *dir, GError **err)
     g_mutex_init(&st->lock);
     st->dir = g_strdup(dir);
     st->secrets = g_ptr_array_new_with_free_func((GDestroyNotify)secret_free);
+    st->subscribers = g_ptr_array_new_with_free_func(g_free);
     if (vstor_dir_ensure(dir, 0700, err) < 0)
         return NULL;
     vstor_dir_remove_temp_files(dir);
@@ -229,9 +238,52 @@ vstor_secret_store_free(VstorSecretStore *st)
         return;
     if (st->secrets)
         g_ptr_array_unref(st->secrets);
+    if (st->subscribers)
+        g_ptr_array_unref(st->subscribers);
     g_free(st->dir);
     g_mutex_clear(&st->lock);
     g_free(st);
+}
+
+guint
+vstor_secret_store_subscribe(VstorSecretStore *st, VstorSecretEventFunc func, gpointer user_data)
+{
+    Subscriber *sub = g_new0(Subscriber, 1);
+
+    sub->func = func;
+    sub->data = user_data;
+    g_mutex_lock(&st->lock);
+    sub->id = ++st->next_sub_id;
+    g_ptr_array_add(st->subscribers, sub);
+    g_mutex_unlock(&st->lock);
+    return sub->id;
+}
+
+void
+vstor_secret_store_unsubscribe(VstorSecretStore *st, guint id)
+{
+    g_mutex_lock(&st->lock);
+    for (guint i = 0; i < st->subscribers->len; i++) {
+        if (((Subscriber *)st->subscribers->pdata[i])->id == id) {
+            g_ptr_array_remove_index(st->subscribers, i);
+            break;
+        }
+    }
+    g_mutex_unlock(&st->lock);
+}
+
+/* Delivers @event for @id to every subscriber; called without the store's lock. */
+static void
+emit(VstorSecretStore *st, const VstorSecretId *id, VstorSecretEventType event)
+{
+    g_autoptr(GArray) subs = g_array_new(FALSE, FALSE, sizeof(Subscriber));
+
+    g_mutex_lock(&st->lock);
+    for (guint i = 0; i < st->subscribers->len; i++)
+        g_array_append_val(subs, *(Subscriber *)st->subscribers->pdata[i]);
+    g_mutex_unlock(&st->lock);
+    for (guint i = 0; i < subs->len; i++)
+        g_array_index(subs, Subscriber, i).func(id, event, g_array_index(subs, Subscriber, i).data);
 }
 
 /* libvirt's rules for a uuid already known: same usage, and private stays private. */
@@ -316,6 +368,8 @@ vstor_secret_define(VstorSecretStore *st, const char *xml, unsigned int flags,
     rc = 0;
 out:
     g_mutex_unlock(&st->lock);
+    if (rc == 0)
+        emit(st, ret_id, VSTOR_SECRET_EVENT_DEFINED);
     return rc;
 }
 
@@ -324,11 +378,13 @@ vstor_secret_undefine(VstorSecretStore *st, const guint8 *uuid, GError **err)
 {
     Secret *s;
     g_autofree char *xml = NULL;
+    g_auto(VstorSecretId) id = {0};
     int rc = -1;
 
     g_mutex_lock(&st->lock);
     if (!(s = find_or_fail(st, uuid, err)))
         goto out;
+    fill_id(s->def, &id);
     xml = secret_path(st, uuid, ".xml");
     if (!s->def->ephemeral && unlink(xml) < 0 && errno != ENOENT) {
         vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot unlink '%s'", xml);
@@ -339,6 +395,8 @@ vstor_secret_undefine(VstorSecretStore *st, const guint8 *uuid, GError **err)
     rc = 0;
 out:
     g_mutex_unlock(&st->lock);
+    if (rc == 0)
+        emit(st, &id, VSTOR_SECRET_EVENT_UNDEFINED);
     return rc;
 }
 
@@ -450,6 +508,7 @@ vstor_secret_set_value(VstorSecretStore *st, const guint8 *uuid, const guint8 *v
 {
     Secret *s;
     guint8 *copy;
+    g_auto(VstorSecretId) id = {0};
     int rc = -1;
 
     g_return_val_if_fail(value != NULL || len == 0, -1);
@@ -467,9 +526,12 @@ vstor_secret_set_value(VstorSecretStore *st, const guint8 *uuid, const guint8 *v
     wipe_value(s->value, s->value_len);
     s->value = copy;
     s->value_len = len;
+    fill_id(s->def, &id);
     rc = 0;
 out:
     g_mutex_unlock(&st->lock);
+    if (rc == 0)
+        emit(st, &id, VSTOR_SECRET_EVENT_VALUE_CHANGED);
     return rc;
 }
 
@@ -501,4 +563,40 @@ vstor_secret_get_value(VstorSecretStore *st, const guint8 *uuid, unsigned int fl
 out:
     g_mutex_unlock(&st->lock);
     return value;
+}
+
+guint8 *
+vstor_secret_volume_value(gpointer store, const VstorEncryptionSecret *sec, gsize *ret_len,
+                          GError **err)
+{
+    VstorSecretStore *st = store;
+    g_auto(VstorSecretId) id = {0};
+    char uuid[VSTOR_UUID_STRING_LEN];
+
+    if (sec->lookup == VSTOR_SECRET_LOOKUP_USAGE) {
+        if (vstor_secret_lookup_by_usage(st, VSTOR_SECRET_USAGE_VOLUME, sec->usage, &id, err) < 0)
+            return NULL;
+    } else if (vstor_secret_lookup_by_uuid(st, sec->uuid, &id, err) < 0) {
+        return NULL;
+    }
+    if (id.usage_type != VSTOR_SECRET_USAGE_NONE && id.usage_type != VSTOR_SECRET_USAGE_VOLUME) {
+        vstor_uuid_format(id.uuid, uuid);
+        vstor_error_set(err, VSTOR_ERR_INVALID_ARG,
+                        "secret with uuid %s is of type '%s' not expected '%s' type", uuid,
+                        vstor_secret_usage_type_to_string(id.usage_type),
+                        vstor_secret_usage_type_to_string(VSTOR_SECRET_USAGE_VOLUME));
+        return NULL;
+    }
+    return vstor_secret_get_value(st, id.uuid, 0, TRUE, ret_len, err);
+}
+
+gboolean
+vstor_secret_volume_find(gpointer store, const char *path, guint8 *ret_uuid)
+{
+    g_auto(VstorSecretId) id = {0};
+
+    if (vstor_secret_lookup_by_usage(store, VSTOR_SECRET_USAGE_VOLUME, path, &id, NULL) < 0)
+        return FALSE;
+    memcpy(ret_uuid, id.uuid, VSTOR_UUID_LEN);
+    return TRUE;
 }

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "conf/encryption.h"
 #include "conf/secret_conf.h"
 
 typedef struct _VstorSecretStore VstorSecretStore;
@@ -31,11 +32,29 @@ enum {
 /* VIR_SECRET_DEFINE_VALIDATE. */
 #define VSTOR_SECRET_DEFINE_VALIDATE (1 << 0)
 
+/* Secret events: libvirt's VIR_SECRET_EVENT_DEFINED / _UNDEFINED lifecycle events, and the
+ * separate value-changed event. */
+typedef enum {
+    VSTOR_SECRET_EVENT_DEFINED = 0,
+    VSTOR_SECRET_EVENT_UNDEFINED = 1,
+    VSTOR_SECRET_EVENT_VALUE_CHANGED = 2,
+} VstorSecretEventType;
+
+/* Called after the change, outside the store's lock, on the thread that made it. */
+typedef void (*VstorSecretEventFunc)(const VstorSecretId *id, VstorSecretEventType event,
+                                     gpointer user_data);
+
 /* Opens the store in @dir (created 0700), loading every UUID.xml and its value; files that
  * do not parse or whose uuid is not their name are skipped. Fails when @dir cannot be made. */
 VstorSecretStore *vstor_secret_store_open(const char *dir, GError **err);
 void vstor_secret_store_free(VstorSecretStore *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorSecretStore, vstor_secret_store_free)
+
+/* Subscribes @func to every secret event; returns an id > 0 for unsubscribe. Unsubscribing
+ * must not race with the subscriber's own delivery. */
+guint vstor_secret_store_subscribe(VstorSecretStore *st, VstorSecretEventFunc func,
+                                   gpointer user_data);
+void vstor_secret_store_unsubscribe(VstorSecretStore *st, guint id);
 
 /* Defines or redefines (same uuid: same usage, private cannot be dropped) a secret; a
  * persistent one is saved. Fails with libvirt's errors (parse errors, INTERNAL_ERROR for a
@@ -62,3 +81,11 @@ int vstor_secret_set_value(VstorSecretStore *st, const guint8 *uuid, const guint
  * VSTOR_ERR_INVALID_SECRET unless @internal; VSTOR_ERR_NO_SECRET when no value is set. */
 guint8 *vstor_secret_get_value(VstorSecretStore *st, const guint8 *uuid, unsigned int flags,
                                gboolean internal, gsize *ret_len, GError **err);
+
+/* For encrypted volumes (the backends' VstorSecretAccess, @store a VstorSecretStore): the value
+ * of the secret @sec names — by uuid, or by usage as a volume secret — refusing a secret of
+ * another usage type with VSTOR_ERR_INVALID_ARG, as libvirt does. Private secrets are read. */
+guint8 *vstor_secret_volume_value(gpointer store, const VstorEncryptionSecret *sec, gsize *ret_len,
+                                  GError **err);
+/* The uuid of the volume secret whose usage is @path, when there is one. */
+gboolean vstor_secret_volume_find(gpointer store, const char *path, guint8 *ret_uuid);

@@ -352,6 +352,93 @@ test_set_value_unknown(Fixture *fx, gconstpointer data)
     g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SECRET);
 }
 
+static void
+record_event(const VstorSecretId *id, VstorSecretEventType event, gpointer data)
+{
+    char uuid[VSTOR_UUID_STRING_LEN];
+
+    vstor_uuid_format(id->uuid, uuid);
+    g_ptr_array_add(data, g_strdup_printf("%s %d %s", uuid, (int)event, id->usage_id));
+}
+
+static void
+test_events(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) err = NULL;
+    g_auto(VstorSecretId) id = {0};
+    g_auto(VstorSecretId) bad = {0};
+    guint8 raw[VSTOR_UUID_LEN];
+    guint sub = vstor_secret_store_subscribe(fx->st, record_event, seen);
+
+    g_assert_cmpuint(sub, >, 0);
+    define_ok(fx,
+              "<secret><uuid>" UUID_A "</uuid><usage type='volume'><volume>/v/a</volume>"
+              "</usage></secret>",
+              &id);
+    g_assert_cmpint(vstor_secret_set_value(fx->st, id.uuid, (const guint8 *)"pw", 2, 0, &err), ==,
+                    0);
+    /* Failures send nothing: a conflicting usage, a value for an unknown secret. */
+    g_assert_cmpint(vstor_secret_define(fx->st,
+                                        "<secret><uuid>" UUID_B "</uuid><usage type='volume'>"
+                                        "<volume>/v/a</volume></usage></secret>",
+                                        0, &bad, &err),
+                    ==, -1);
+    g_clear_error(&err);
+    uuid_of(UUID_B, raw);
+    g_assert_cmpint(vstor_secret_set_value(fx->st, raw, (const guint8 *)"x", 1, 0, &err), ==, -1);
+    g_clear_error(&err);
+    g_assert_cmpint(vstor_secret_undefine(fx->st, id.uuid, &err), ==, 0);
+    g_assert_cmpuint(seen->len, ==, 3);
+    g_assert_cmpstr(seen->pdata[0], ==, UUID_A " 0 /v/a");
+    g_assert_cmpstr(seen->pdata[1], ==, UUID_A " 2 /v/a");
+    g_assert_cmpstr(seen->pdata[2], ==, UUID_A " 1 /v/a");
+
+    vstor_secret_store_unsubscribe(fx->st, sub);
+    define_ok(fx, "<secret><uuid>" UUID_A "</uuid></secret>", &bad);
+    g_assert_cmpuint(seen->len, ==, 3);
+}
+
+/* What the backends use for encrypted volumes: by uuid or by usage, volume secrets only. */
+static void
+test_volume_value(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_auto(VstorSecretId) id = {0};
+    g_auto(VstorSecretId) ceph = {0};
+    VstorEncryptionSecret sec = {.lookup = VSTOR_SECRET_LOOKUP_USAGE, .usage = (char *)"/v/b"};
+    guint8 found[VSTOR_UUID_LEN];
+    g_autofree guint8 *value = NULL;
+    gsize len = 0;
+
+    define_ok(fx,
+              "<secret private='yes'><uuid>" UUID_A "</uuid><usage type='volume'>"
+              "<volume>/v/b</volume></usage></secret>",
+              &id);
+    g_assert_null(vstor_secret_volume_value(fx->st, &sec, &len, &err));
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SECRET);
+    g_clear_error(&err);
+    g_assert_cmpint(vstor_secret_set_value(fx->st, id.uuid, (const guint8 *)"pw", 2, 0, &err), ==,
+                    0);
+    /* Private values are read: the storage driver needs them itself. */
+    value = vstor_secret_volume_value(fx->st, &sec, &len, &err);
+    g_assert_no_error(err);
+    g_assert_cmpmem(value, len, "pw", 2);
+    g_assert_true(vstor_secret_volume_find(fx->st, "/v/b", found));
+    g_assert_cmpmem(found, VSTOR_UUID_LEN, id.uuid, VSTOR_UUID_LEN);
+    g_assert_false(vstor_secret_volume_find(fx->st, "/v/other", found));
+
+    define_ok(fx,
+              "<secret><uuid>" UUID_B "</uuid><usage type='ceph'><name>c</name></usage>"
+              "</secret>",
+              &ceph);
+    sec.lookup = VSTOR_SECRET_LOOKUP_UUID;
+    memcpy(sec.uuid, ceph.uuid, VSTOR_UUID_LEN);
+    g_assert_null(vstor_secret_volume_value(fx->st, &sec, &len, &err));
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    g_assert_nonnull(strstr(err->message, "is of type 'ceph' not expected 'volume' type"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -363,6 +450,8 @@ main(int argc, char **argv)
     ADD("/secrets/list-flags", test_list_flags);
     ADD("/secrets/load-skips-bad-files", test_load_skips_bad_files);
     ADD("/secrets/set-value-unknown", test_set_value_unknown);
+    ADD("/secrets/events", test_events);
+    ADD("/secrets/volume-value", test_volume_value);
 #undef ADD
     return g_test_run();
 }
