@@ -1,12 +1,12 @@
 # Thin wrapper over meson: every target installs what it needs first (quietly when nothing is missing).
-# Targets: all (build), deps, run, check, fuzz, clean.  Meson does the real work.
+# Targets: all (build), deps, run, check, fuzz, bench, bench-scale, clean.  Meson does the real work.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build deps deps-build deps-test run check check-unit check-asan check-integration fuzz clean
+.PHONY: all build deps deps-build deps-test run check check-unit check-asan check-integration fuzz bench bench-scale clean
 
 all: build
 
@@ -29,6 +29,19 @@ run: build
 
 check: deps build
 	@tools/check-all
+
+# The side-by-side benchmark against Debian's libvirtd (bench/bench.py; BENCH_ARGS=--quick for a
+# smoke run), and the scaling run (bench/scale.py: 1k/10k/100k volumes, JSON and a PNG plot);
+# both write their tables into docs/performance.md (bench/report.py).
+bench: deps-build build
+	@tools/deps bench
+	@/usr/bin/python3 bench/bench.py $(BENCH_ARGS)
+	@/usr/bin/python3 bench/report.py
+
+bench-scale: deps-build build
+	@tools/deps bench
+	@cd bench && /usr/bin/python3 scale.py $(SCALE_ARGS)
+	@/usr/bin/python3 bench/report.py
 
 fuzz: deps-build
 	@tools/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)

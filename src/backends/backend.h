@@ -14,12 +14,27 @@ typedef struct _VstorCommandRunner VstorCommandRunner;
 /* Returns the mount table's text (/proc/self/mounts format), or NULL with @err set. */
 typedef char *(*VstorMountTableReader)(gpointer data, GError **err);
 
-/* What every backend call gets besides the pool: how to run external commands, and where the
- * fs/netfs backends read the mount table (NULL: /proc/self/mounts; tests simulate mounts). */
+/* How backends reach the secret store (which lives above them, in the driver) for encrypted
+ * volumes. Both members may be NULL: then encrypted volumes cannot be built. */
+typedef struct {
+    /* The value (g_malloc'd, *ret_len bytes) of the secret @sec names, which must be of
+     * usage type volume; fails with libvirt's errors (no such secret, wrong usage type,
+     * no value). */
+    guint8 *(*value)(gpointer data, const VstorEncryptionSecret *sec, gsize *ret_len, GError **err);
+    /* The uuid of the volume secret whose usage is @path, when one exists. */
+    gboolean (*find_for_path)(gpointer data, const char *path, guint8 *ret_uuid);
+    gpointer data;
+} VstorSecretAccess;
+
+/* What every backend call gets besides the pool: how to run external commands, where the
+ * fs/netfs backends read the mount table (NULL: /proc/self/mounts; tests simulate mounts),
+ * the secret store, and a private directory for short-lived files (passphrases for qemu-img). */
 typedef struct {
     VstorCommandRunner *runner;
     VstorMountTableReader read_mounts;
     gpointer read_mounts_data;
+    VstorSecretAccess secrets;
+    const char *temp_dir;
 } VstorBackendEnv;
 
 /* Flags of build (libvirt's VIR_STORAGE_POOL_BUILD_*). */
@@ -75,6 +90,11 @@ typedef struct {
     /* Deleting a volume can rename others (logical partitions are renumbered): the driver
      * refreshes the whole pool after each deletion. */
     gboolean refresh_after_vol_delete;
+    /* Live pools: how an inotify watch on the target directory serves this type.
+     * NONE: not watched. LOCAL: every change is seen, so an explicit refresh only looks at
+     * what changed. REMOTE: local changes are seen live, but others (made on an NFS server)
+     * are not, so an explicit refresh still scans everything. */
+    enum { VSTOR_WATCH_NONE, VSTOR_WATCH_LOCAL, VSTOR_WATCH_REMOTE } watch;
 
     /* Is the pool's storage already running (mounted, logged in)? Used after a restart to
      * re-attach without stopping and starting. */

@@ -99,6 +99,7 @@ const VstorBackend vstor_backend_dir = {
     .build_vol = vstor_file_vol_build,
     .build_vol_from = vstor_file_vol_build_from,
     .refresh_vol = vstor_file_vol_refresh,
+    .watch = VSTOR_WATCH_LOCAL,
     .delete_vol = vstor_file_vol_delete,
     .resize_vol = vstor_file_vol_resize,
     .wipe_vol = vstor_file_vol_wipe,

@@ -31,6 +31,23 @@ set_timestamp(VstorVolTimestamp *ts, const struct timespec *t)
     ts->nsec = t->tv_nsec;
 }
 
+/* Permissions and timestamps of @t from @st. */
+static void
+set_perms_and_times(VstorVolTarget *t, const struct stat *st)
+{
+    vstor_perms_clear(&t->perms);
+    t->perms.mode = st->st_mode & 07777;
+    t->perms.uid = st->st_uid;
+    t->perms.gid = st->st_gid;
+    if (!t->timestamps)
+        t->timestamps = g_new0(VstorVolTimestamps, 1);
+    set_timestamp(&t->timestamps->atime, &st->st_atim);
+    set_timestamp(&t->timestamps->mtime, &st->st_mtim);
+    set_timestamp(&t->timestamps->ctime, &st->st_ctim);
+    /* stat() has no birth time; libvirt prints 0 for it. */
+    t->timestamps->btime = (VstorVolTimestamp){0, 0};
+}
+
 static void
 replace_backing(VstorVolDef *vol, const VstorImageInfo *info)
 {
@@ -59,6 +76,15 @@ replace_backing(VstorVolDef *vol, const VstorImageInfo *info)
         if (vstor_volfmt_probe_path(vol->backing_store->path, &binfo, NULL) == 0)
             vol->backing_store->format = binfo.format;
     }
+    if (vstor_volfmt_backing_is_file(info->backing_path)) {
+        /* libvirt shows a backing file's permissions and timestamps too; a backing file
+         * that is missing (or not a file or device) simply has none. */
+        struct stat bst;
+
+        if (stat(vol->backing_store->path, &bst) == 0 &&
+            (S_ISREG(bst.st_mode) || S_ISBLK(bst.st_mode)))
+            set_perms_and_times(vol->backing_store, &bst);
+    }
 }
 
 /* Fills @vol from what the open file @fd holds. */
@@ -85,7 +111,10 @@ update_from_fd(VstorVolDef *vol, int fd, GError **err)
     vol->allocation = info.allocation;
     vol->has_allocation = TRUE;
     vol->physical = info.physical;
-    /* libvirt's refresh reports no cluster size (only a definition can carry one). */
+    /* No cluster size from the header: only a definition's is shown. libvirt's pool scan
+     * reads it (its per-volume refresh does not), but vstor opens the driver for every
+     * command of an embedded connection, where that would make the XML change between
+     * two commands (docs/libvirt-differences.md). */
     g_free(vol->target.compat);
     vol->target.compat = info.has_features ? g_strdup(info.compat) : NULL;
     vol->target.has_features = info.has_features;
@@ -98,18 +127,27 @@ update_from_fd(VstorVolDef *vol, int fd, GError **err)
     }
     replace_backing(vol, &info);
 
-    vstor_perms_clear(&vol->target.perms);
-    vol->target.perms.mode = st->st_mode & 07777;
-    vol->target.perms.uid = st->st_uid;
-    vol->target.perms.gid = st->st_gid;
-    if (!vol->target.timestamps)
-        vol->target.timestamps = g_new0(VstorVolTimestamps, 1);
-    set_timestamp(&vol->target.timestamps->atime, &st->st_atim);
-    set_timestamp(&vol->target.timestamps->mtime, &st->st_mtim);
-    set_timestamp(&vol->target.timestamps->ctime, &st->st_ctim);
-    /* stat() has no birth time; libvirt prints 0 for it. */
-    vol->target.timestamps->btime = (VstorVolTimestamp){0, 0};
+    set_perms_and_times(&vol->target, st);
     return 0;
+}
+
+/* An encrypted volume that names no secret gets the volume secret whose usage is its path,
+ * when there is one (as libvirt shows it after a refresh). */
+static void
+load_default_secret(VstorBackendEnv *env, VstorVolDef *vol)
+{
+    VstorEncryptionSecret *sec;
+    guint8 uuid[VSTOR_UUID_LEN];
+
+    if (!vol->target.encryption || vol->target.encryption->secrets->len > 0 ||
+        !env->secrets.find_for_path ||
+        !env->secrets.find_for_path(env->secrets.data, vol->target.path, uuid))
+        return;
+    sec = g_new0(VstorEncryptionSecret, 1);
+    sec->type = VSTOR_ENCRYPTION_SECRET_PASSPHRASE;
+    sec->lookup = VSTOR_SECRET_LOOKUP_UUID;
+    memcpy(sec->uuid, uuid, VSTOR_UUID_LEN);
+    g_ptr_array_add(vol->target.encryption->secrets, sec);
 }
 
 /* Opens the entry @name of the pool directory for probing. A symlink is followed only when
@@ -135,7 +173,11 @@ open_entry(int dirfd, const char *pool_real, const char *name, GError **err)
     }
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISBLK(st.st_mode))
         return -2;
-    fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    /* O_NOATIME: looking at an image is not using it (refused unless vstor owns the file or
+     * runs as root; then opened without it). */
+    fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOATIME);
+    if (fd < 0 && errno == EPERM)
+        fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
             return -2;
@@ -227,6 +269,7 @@ vstor_file_pool_refresh(VstorBackendEnv *env, VstorPoolDef *pool, GPtrArray **re
             vol->target.format = VSTOR_VOL_FORMAT_RAW;
         }
         close(fd);
+        load_default_secret(env, vol);
         g_ptr_array_add(vols, g_steal_pointer(&vol));
     }
     closedir(dir);
@@ -268,5 +311,7 @@ vstor_file_vol_refresh(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vo
         return -1;
     ret = update_from_fd(vol, fd, err);
     close(fd);
+    if (ret == 0)
+        load_default_secret(env, vol);
     return ret;
 }

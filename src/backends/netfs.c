@@ -202,6 +202,7 @@ const VstorBackend vstor_backend_netfs = {
     .build_vol = vstor_mounted_vol_build,
     .build_vol_from = vstor_mounted_vol_build_from,
     .refresh_vol = vstor_mounted_vol_refresh,
+    .watch = VSTOR_WATCH_REMOTE,
     .delete_vol = vstor_mounted_vol_delete,
     .resize_vol = vstor_mounted_vol_resize,
     .wipe_vol = vstor_mounted_vol_wipe,

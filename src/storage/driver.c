@@ -380,6 +380,7 @@ vstor_driver_open(const char *root, unsigned int flags, GError **err)
     g_autofree char *secrets_dir = NULL;
 
     drv->lock_fd = -1;
+    drv->watch_fd = drv->watch_stop_fd = -1;
     g_mutex_init(&drv->lock);
     g_cond_init(&drv->cond);
     g_cond_init(&drv->retry_cond);
@@ -413,6 +414,11 @@ vstor_driver_open(const char *root, unsigned int flags, GError **err)
 
     if (!(drv->secrets = vstor_secret_store_open(secrets_dir, err)))
         return NULL;
+    drv->env.secrets.value = vstor_secret_volume_value;
+    drv->env.secrets.find_for_path = vstor_secret_volume_find;
+    drv->env.secrets.data = drv->secrets;
+    drv->env.temp_dir = drv->state_dir;
+    driver_watch_init(drv);
     /* A writer killed between temp file and rename leaves its temp file: drop it. */
     vstor_dir_remove_temp_files(drv->config_dir);
     vstor_dir_remove_temp_files(drv->state_dir);
@@ -431,6 +437,7 @@ vstor_driver_close(VstorDriver *drv)
     if (!drv)
         return;
     driver_autostart_stop(drv);
+    driver_watch_shutdown(drv);
     if (drv->pools)
         g_ptr_array_unref(drv->pools);
     driver_events_clear(drv);

@@ -187,7 +187,7 @@ typedef struct _VstorVolStream VstorVolStream;
 /* Opens @vol for reading [offset, offset + length) (length 0: to the end), or for writing
  * into it. The volume counts as in use (no delete, wipe or resize; its pool cannot stop)
  * until the stream is finished or aborted. Fails like libvirt: volume building or in use,
- * pool without upload/download, offset past the end. */
+ * pool without upload/download. A download from past the end reads nothing. */
 VstorVolStream *vstor_driver_vol_download(VstorDriver *drv, const VstorVolId *vol,
                                           unsigned long long offset, unsigned long long length,
                                           unsigned int flags, GError **err);
@@ -229,7 +229,8 @@ typedef enum {
     VSTOR_POOL_EVENT_REFRESH = 100,
 } VstorPoolEventType;
 
-/* Called outside the driver's lock, on the thread whose call caused the event. */
+/* Called outside the driver's lock, on the thread whose call caused the event (or the thread
+ * that watches live pools, for changes made behind the driver's back). */
 typedef void (*VstorPoolEventFunc)(const VstorPoolId *pool, VstorPoolEventType event,
                                    gpointer user_data);
 

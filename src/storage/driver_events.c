@@ -1,9 +1,13 @@
 /* driver_events.c: pool lifecycle and refresh events. Operations queue them under the
- * driver lock; they are delivered after the lock is released so a subscriber may call back. */
+ * driver lock; they are delivered after the lock is released so a subscriber may call back.
+ * Delivery can run on another thread (live pools), so subscribers are reference counted: one
+ * unsubscribed mid-delivery is freed when that delivery ends, and gets nothing after. */
 #include "storage/driver_priv.h"
 
 typedef struct {
     guint id;
+    gint refs;
+    gint removed; /* atomic */
     VstorPoolEventFunc func;
     gpointer data;
     GDestroyNotify destroy;
@@ -15,10 +19,12 @@ typedef struct {
 } PendingEvent;
 
 static void
-subscriber_free(gpointer p)
+subscriber_unref(gpointer p)
 {
     Subscriber *s = p;
 
+    if (!g_atomic_int_dec_and_test(&s->refs))
+        return;
     if (s->destroy)
         s->destroy(s->data);
     g_free(s);
@@ -36,7 +42,7 @@ pending_free(gpointer p)
 void
 driver_events_init(VstorDriver *drv)
 {
-    drv->subscribers = g_ptr_array_new_with_free_func(subscriber_free);
+    drv->subscribers = g_ptr_array_new_with_free_func(subscriber_unref);
     g_queue_init(&drv->pending_events);
 }
 
@@ -66,23 +72,27 @@ void
 driver_flush_events(VstorDriver *drv)
 {
     for (;;) {
-        g_autoptr(GPtrArray) subs = g_ptr_array_new();
+        g_autoptr(GPtrArray) subs = g_ptr_array_new_with_free_func(subscriber_unref);
         PendingEvent *e;
 
         g_mutex_lock(&drv->lock);
         e = g_queue_pop_head(&drv->pending_events);
-        if (e)
-            for (guint i = 0; i < drv->subscribers->len; i++)
-                g_ptr_array_add(subs, drv->subscribers->pdata[i]);
+        if (e) {
+            for (guint i = 0; i < drv->subscribers->len; i++) {
+                Subscriber *s = drv->subscribers->pdata[i];
+
+                g_atomic_int_inc(&s->refs);
+                g_ptr_array_add(subs, s);
+            }
+        }
         g_mutex_unlock(&drv->lock);
         if (!e)
             return;
-        /* Subscribers are only freed by unsubscribe, which callers must not race with
-         * their own delivery. */
         for (guint i = 0; i < subs->len; i++) {
             Subscriber *s = subs->pdata[i];
 
-            s->func(&e->pool, e->event, s->data);
+            if (!g_atomic_int_get(&s->removed))
+                s->func(&e->pool, e->event, s->data);
         }
         pending_free(e);
     }
@@ -96,6 +106,7 @@ vstor_driver_event_subscribe(VstorDriver *drv, VstorPoolEventFunc func, gpointer
     guint id;
 
     g_return_val_if_fail(func != NULL, 0);
+    s->refs = 1; /* the subscriber list's */
     s->func = func;
     s->data = user_data;
     s->destroy = destroy;
@@ -121,6 +132,8 @@ vstor_driver_event_unsubscribe(VstorDriver *drv, guint id)
         }
     }
     g_mutex_unlock(&drv->lock);
-    if (found)
-        subscriber_free(found);
+    if (found) {
+        g_atomic_int_set(&found->removed, 1);
+        subscriber_unref(found);
+    }
 }

@@ -124,6 +124,7 @@ check_duplicate(VstorDriver *drv, const VstorPoolDef *def, gboolean check_active
 void
 driver_pool_mark_inactive(VstorDriver *drv, VstorPoolObj *obj)
 {
+    driver_unwatch_pool(drv, obj);
     obj->active = FALSE;
     g_clear_pointer(&obj->inaccessible, g_free);
     vstor_pool_obj_clear_vols(obj, FALSE);
@@ -165,6 +166,7 @@ driver_pool_do_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
 
     if (!be)
         return -1;
+    driver_watch_pool(drv, obj); /* before the scan: nothing it misses goes unseen */
     if (be->refresh(&drv->env, obj->def, &vols, err) < 0)
         return -1;
     /* Volumes being written by a job stay as they are: a refresh never sees them half done. */
@@ -541,7 +543,7 @@ vstor_driver_pool_refresh(VstorDriver *drv, const VstorPoolId *id, unsigned int 
 {
     VstorPoolObj *obj;
     const VstorBackend *be;
-    int ret = -1;
+    int ret = -1, rc;
 
     CHECK_FLAGS(flags, 0, -1);
     g_mutex_lock(&drv->lock);
@@ -557,8 +559,10 @@ vstor_driver_pool_refresh(VstorDriver *drv, const VstorPoolId *id, unsigned int 
     if (check_access(drv, obj, be, err) < 0)
         goto out;
     /* Unlike libvirt, running jobs do not block a refresh: their volumes are kept as they
-     * are (see driver_pool_do_refresh). A refresh that fails stops the pool, as libvirt's. */
-    if (driver_pool_do_refresh(drv, obj, err) < 0) {
+     * are (see driver_pool_do_refresh). A live pool looks only at what changed. A refresh
+     * that fails stops the pool, as libvirt's. */
+    rc = driver_watch_refresh(drv, obj, err);
+    if (rc < 0 || (rc == 0 && driver_pool_do_refresh(drv, obj, err) < 0)) {
         if (be->stop)
             be->stop(&drv->env, obj->def, NULL);
         driver_queue_event(drv, obj->def, VSTOR_POOL_EVENT_STOPPED);

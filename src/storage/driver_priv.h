@@ -27,6 +27,12 @@ struct _VstorDriver {
     gboolean stopping;
     VstorBackendEnv env;
     VstorSecretStore *secrets; /* <etc>/secrets, with its own lock */
+
+    /* Live pools (driver_watch.c): one inotify descriptor for every watched pool, read by
+     * its own thread, which an eventfd stops. */
+    int watch_fd;
+    int watch_stop_fd;
+    GThread *watch_thread;
 };
 
 /* Registry look-ups; the caller holds drv->lock. The _id variant fails with libvirt's
@@ -77,4 +83,19 @@ void driver_autostart_stop(VstorDriver *drv);
 void driver_autostart_forget(VstorPoolObj *obj);
 
 void driver_fill_id(const VstorPoolDef *def, VstorPoolId *ret_id);
+
+/* Live pools (driver_watch.c). init/shutdown are called without the lock; the rest with it. */
+void driver_watch_init(VstorDriver *drv);
+void driver_watch_shutdown(VstorDriver *drv);
+/* Starts watching @obj's directory when its backend allows (before a full scan, so nothing
+ * that happens during the scan is missed); the pending changes are dropped. */
+void driver_watch_pool(VstorDriver *drv, VstorPoolObj *obj);
+void driver_unwatch_pool(VstorDriver *drv, VstorPoolObj *obj);
+/* The explicit refresh of a watched pool: applies the changes seen and re-reads only the
+ * volumes whose files changed since they were last read. Returns 1 when done, 0 when a full
+ * scan is needed instead (not watched, events lost, or the backend cannot see every change). */
+int driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err);
+/* Looks at the one entry @name of an active pool that has no such volume (yet): adds it when
+ * it is a volume now. Returns it, or NULL. */
+VstorVolObj *driver_watch_probe(VstorDriver *drv, VstorPoolObj *obj, const char *name);
 guint64 driver_next_job_id(VstorDriver *drv);

@@ -37,7 +37,8 @@ find_vol(VstorDriver *drv, const VstorVolId *id, VstorPoolObj **ret_pool, GError
                         obj->def->name);
         return NULL;
     }
-    if (!(vol = vstor_pool_obj_find_vol(obj, id->name))) {
+    if (!(vol = vstor_pool_obj_find_vol(obj, id->name)) &&
+        !(vol = driver_watch_probe(drv, obj, id->name))) {
         vstor_error_set(err, VSTOR_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'",
                         id->name);
         return NULL;
@@ -105,7 +106,9 @@ vstor_driver_vol_lookup_by_name(VstorDriver *drv, const VstorPoolId *pool, const
     g_mutex_lock(&drv->lock);
     if (!(obj = driver_find_active_pool(drv, pool, err)))
         goto out;
-    if (!(vol = vstor_pool_obj_find_vol(obj, name))) {
+    /* A file that appeared a moment ago is looked at now rather than reported missing. */
+    if (!(vol = vstor_pool_obj_find_vol(obj, name)) &&
+        !(vol = driver_watch_probe(drv, obj, name))) {
         vstor_error_set(err, VSTOR_ERR_NO_STORAGE_VOL, "no storage vol with matching name '%s'",
                         name);
         goto out;
@@ -138,6 +141,20 @@ vstor_driver_vol_lookup_by_key(VstorDriver *drv, const char *key, VstorVolId *re
     return ret;
 }
 
+/* A path in @obj's directory that is not a volume yet: looked at now (live pools). */
+static VstorVolObj *
+probe_path(VstorDriver *drv, VstorPoolObj *obj, const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *target = NULL;
+
+    if (!obj->def->target_path)
+        return NULL;
+    target = g_canonicalize_filename(obj->def->target_path, "/");
+    return strcmp(dir, target) == 0 ? driver_watch_probe(drv, obj, base) : NULL;
+}
+
 int
 vstor_driver_vol_lookup_by_path(VstorDriver *drv, const char *path, VstorVolId *ret_id,
                                 GError **err)
@@ -153,7 +170,8 @@ vstor_driver_vol_lookup_by_path(VstorDriver *drv, const char *path, VstorVolId *
         if (!obj->active)
             continue;
         if ((vol = vstor_pool_obj_find_vol_by_path(obj, clean)) ||
-            (vol = vstor_pool_obj_find_vol_by_path(obj, path))) {
+            (vol = vstor_pool_obj_find_vol_by_path(obj, path)) ||
+            (vol = probe_path(drv, obj, clean))) {
             fill_vol_id(obj, vol->def, ret_id);
             ret = 0;
         }
@@ -262,7 +280,7 @@ vstor_driver_vol_create(VstorDriver *drv, const VstorPoolId *pool, const char *x
                         "pool");
         goto out;
     }
-    if (vstor_pool_obj_find_vol(obj, voldef->name)) {
+    if (vstor_pool_obj_find_vol(obj, voldef->name) || driver_watch_probe(drv, obj, voldef->name)) {
         vstor_error_set(err, VSTOR_ERR_STORAGE_VOL_EXIST, "'%s'", voldef->name);
         goto out;
     }
@@ -293,7 +311,7 @@ vstor_driver_vol_create_from(VstorDriver *drv, const VstorPoolId *pool, const ch
         goto out;
     if (!(voldef = vstor_vol_def_parse(obj->def->type, xml, VSTOR_VOL_PARSE_NO_CAPACITY, err)))
         goto out;
-    if (vstor_pool_obj_find_vol(obj, voldef->name)) {
+    if (vstor_pool_obj_find_vol(obj, voldef->name) || driver_watch_probe(drv, obj, voldef->name)) {
         vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "storage volume name '%s' already in use.",
                         voldef->name);
         goto out;

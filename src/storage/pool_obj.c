@@ -18,6 +18,8 @@ vstor_pool_obj_new(VstorPoolDef *def)
     VstorPoolObj *obj = g_new0(VstorPoolObj, 1);
 
     obj->def = def;
+    obj->watch_wd = -1;
+    obj->watch_pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     obj->vols = g_ptr_array_new_with_free_func(vol_obj_free);
     obj->jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_job_unref);
     obj->by_name = g_hash_table_new(g_str_hash, g_str_equal);
@@ -34,6 +36,7 @@ vstor_pool_obj_free(VstorPoolObj *obj)
     g_hash_table_destroy(obj->by_name);
     g_hash_table_destroy(obj->by_key);
     g_hash_table_destroy(obj->by_path);
+    g_hash_table_destroy(obj->watch_pending);
     g_ptr_array_unref(obj->vols);
     g_ptr_array_unref(obj->jobs);
     vstor_pool_def_free(obj->def);

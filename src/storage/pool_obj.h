@@ -38,6 +38,12 @@ typedef struct {
     guint retry_delay; /* seconds until the attempt after that (doubling) */
     GPtrArray *jobs; /* VstorJob* running in this pool */
 
+    /* Live pools (driver_watch.c): the inotify watch on the pool's directory (-1: none), the
+     * entry names changed since the last look, and whether events were lost. */
+    int watch_wd;
+    GHashTable *watch_pending; /* name -> NULL */
+    gboolean watch_overflow;
+
     GPtrArray *vols; /* VstorVolObj*, owned */
     GHashTable *by_name; /* name -> VstorVolObj* */
     GHashTable *by_key; /* key -> VstorVolObj* */

@@ -107,6 +107,9 @@ probe_fd_as(int fd, const char *path, int forced, VstorImageInfo *ret_info, GErr
     if (S_ISDIR(st.st_mode))
         return probe_dir(fd, path, &st, ret_info, err);
     if (S_ISREG(st.st_mode)) {
+        /* Only a header and a tail are read: no read-ahead of what follows (a scan of many
+         * sparse images otherwise fills the page cache with zeros). */
+        posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
         size = (unsigned long long)st.st_size;
         allocation = (unsigned long long)st.st_blocks * 512;
     } else if (S_ISBLK(st.st_mode)) {

@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""report.py: writes the measured tables into docs/performance.md — the side-by-side table from
+bench/results/latest.json and the scaling table from bench/results/scale.json — between the
+<!-- bench:... --> markers, so the document always shows numbers a run printed.
+
+usage: report.py [--latest FILE] [--scale FILE] [--doc FILE]
+"""
+import argparse
+import json
+import pathlib
+import re
+
+from bench import fmt_value
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def fmt(workload, v):
+    """bench.py's way of printing a value, with seconds marked."""
+    text = fmt_value(workload, v)
+    return text if v is None or "KiB" in workload or workload == "volumes listed" else text + " s"
+
+
+def latest_table(data):
+    lines = [f"Run of {data['date']}{' (--quick)' if data.get('quick') else ''}.", "",
+             "| workload | libvirtd | vstord | vstord ÷ libvirtd |", "|---|---:|---:|---:|"]
+    for row in data["rows"]:
+        ratio = f"{row['ratio']:.3f}" if row["ratio"] is not None else "-"
+        lines.append(f"| {row['workload']} | {fmt(row['workload'], row['libvirtd'])} | "
+                     f"{fmt(row['workload'], row['vstord'])} | {ratio} |")
+    return "\n".join(lines)
+
+
+def scale_table(data):
+    lines = [f"Run of {data['date']}.", "",
+             "| volumes | workload | libvirtd | vstord | vstord ÷ libvirtd |",
+             "|---:|---|---:|---:|---:|"]
+    res = data["results"]
+    for count in data["counts"]:
+        for metric, vs in res["vstord"][str(count)].items():
+            lv = res["libvirtd"].get(str(count), {}).get(metric)
+            ratio = f"{vs / lv:.3f}" if lv else "-"
+            lvs = f"{lv:.4f} s" if lv is not None else "not run"
+            lines.append(f"| {count} | {metric} | {lvs} | {vs:.4f} s | {ratio} |")
+    return "\n".join(lines)
+
+
+def splice(doc, name, text):
+    pat = re.compile(rf"(<!-- bench:{name} -->\n).*?(\n<!-- /bench:{name} -->)", re.S)
+    if not pat.search(doc):
+        raise SystemExit(f"no <!-- bench:{name} --> markers in the document")
+    return pat.sub(lambda m: m.group(1) + text + m.group(2), doc)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--latest", default=str(REPO / "bench" / "results" / "latest.json"))
+    ap.add_argument("--scale", default=str(REPO / "bench" / "results" / "scale.json"))
+    ap.add_argument("--doc", default=str(REPO / "docs" / "performance.md"))
+    args = ap.parse_args()
+    doc_path = pathlib.Path(args.doc)
+    doc = doc_path.read_text()
+    if pathlib.Path(args.latest).exists():
+        doc = splice(doc, "latest", latest_table(json.loads(pathlib.Path(args.latest).read_text())))
+    if pathlib.Path(args.scale).exists():
+        doc = splice(doc, "scale", scale_table(json.loads(pathlib.Path(args.scale).read_text())))
+    doc_path.write_text(doc)
+
+
+if __name__ == "__main__":
+    main()

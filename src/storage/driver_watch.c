@@ -1,0 +1,322 @@
+/* driver_watch.c: live pools — an inotify watch on the directory of every active dir, fs and
+ * netfs pool, so files created, grown or removed behind vstor's back show up by themselves. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "storage/driver_priv.h"
+#include "util/error.h"
+
+/* What counts as a change of a volume file: not IN_MODIFY, which a running guest would fire
+ * on every write, nor IN_ATTRIB (reading a file can change its atime); a file grown while
+ * held open, or given another owner, is seen at close or at the next refresh. */
+#define WATCH_MASK                                                                                 \
+    (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF |       \
+     IN_MOVE_SELF | IN_ONLYDIR)
+/* Changes are applied once events pause this long, or at the latest after MAX_DELAY. */
+#define QUIET_MS 50
+#define MAX_DELAY_US (500 * 1000)
+
+static gboolean drain_events(VstorDriver *drv);
+
+static gboolean
+acceptable_name(const char *name)
+{
+    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return FALSE;
+    for (const char *p = name; *p; p++)
+        if ((guchar)*p < 0x20 || *p == 0x7f)
+            return FALSE;
+    return TRUE;
+}
+
+static const VstorBackend *
+watch_backend(const VstorPoolObj *obj)
+{
+    const VstorBackend *be = driver_backend(obj, NULL);
+
+    return be && be->watch != VSTOR_WATCH_NONE && be->refresh_vol ? be : NULL;
+}
+
+void
+driver_watch_pool(VstorDriver *drv, VstorPoolObj *obj)
+{
+    int wd;
+
+    g_hash_table_remove_all(obj->watch_pending);
+    obj->watch_overflow = FALSE;
+    if (obj->watch_wd >= 0 || drv->watch_fd < 0 || !watch_backend(obj) || !obj->def->target_path)
+        return;
+    wd = inotify_add_watch(drv->watch_fd, obj->def->target_path, WATCH_MASK);
+    if (wd < 0) {
+        g_debug("pool '%s': no live updates (inotify: %s)", obj->def->name, g_strerror(errno));
+        return;
+    }
+    obj->watch_wd = wd;
+}
+
+void
+driver_unwatch_pool(VstorDriver *drv, VstorPoolObj *obj)
+{
+    if (obj->watch_wd >= 0)
+        inotify_rm_watch(drv->watch_fd, obj->watch_wd);
+    obj->watch_wd = -1;
+    g_hash_table_remove_all(obj->watch_pending);
+}
+
+/* Re-reads entry @name of @obj: updates, adds or drops its volume. TRUE when the pool's list
+ * or a volume changed. Volumes a job is writing or reading are left to the job. */
+static gboolean
+apply_name(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be, const char *name)
+{
+    VstorVolObj *vol = vstor_pool_obj_find_vol(obj, name);
+    g_autoptr(VstorVolDef) def = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (vol) {
+        if (vol->building || vol->in_use)
+            return FALSE;
+        if (be->refresh_vol(&drv->env, obj->def, vol->def, &err) < 0) {
+            g_debug("pool '%s': '%s' went away: %s", obj->def->name, name, err->message);
+            vstor_pool_obj_remove_vol(obj, vol);
+        }
+        return TRUE;
+    }
+    if (!acceptable_name(name))
+        return FALSE;
+    def = vstor_vol_def_new();
+    def->name = g_strdup(name);
+    def->target.path = g_build_filename(obj->def->target_path, name, NULL);
+    def->key = g_strdup(def->target.path);
+    if (be->refresh_vol(&drv->env, obj->def, def, &err) < 0)
+        return FALSE; /* gone again, or not something a pool lists */
+    vstor_pool_obj_add_vol(obj, g_steal_pointer(&def));
+    return TRUE;
+}
+
+/* Applies the pending changes of @obj (lock held); TRUE when anything changed. */
+static gboolean
+apply_pending(VstorDriver *drv, VstorPoolObj *obj)
+{
+    const VstorBackend *be = watch_backend(obj);
+    g_autoptr(GPtrArray) names = NULL;
+    gboolean changed = FALSE;
+
+    if (!be || !obj->active || obj->starting || obj->inaccessible ||
+        g_hash_table_size(obj->watch_pending) == 0)
+        return FALSE;
+    names = g_ptr_array_new_full(g_hash_table_size(obj->watch_pending), g_free);
+    {
+        GHashTableIter it;
+        gpointer key;
+
+        g_hash_table_iter_init(&it, obj->watch_pending);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+            g_hash_table_iter_steal(&it);
+            g_ptr_array_add(names, key);
+        }
+    }
+    for (guint i = 0; i < names->len; i++)
+        changed |= apply_name(drv, obj, be, names->pdata[i]);
+    if (changed && be->refresh_sizes)
+        be->refresh_sizes(&drv->env, obj->def, NULL);
+    return changed;
+}
+
+VstorVolObj *
+driver_watch_probe(VstorDriver *drv, VstorPoolObj *obj, const char *name)
+{
+    const VstorBackend *be = watch_backend(obj);
+
+    if (!be || !name || strchr(name, '/') || !obj->active || obj->starting || obj->inaccessible)
+        return NULL;
+    if (apply_name(drv, obj, be, name) && be->refresh_sizes)
+        be->refresh_sizes(&drv->env, obj->def, NULL);
+    return vstor_pool_obj_find_vol(obj, name);
+}
+
+static gboolean
+same_time(const VstorVolTimestamp *ts, const struct timespec *t)
+{
+    return ts->sec == (long long)t->tv_sec && ts->nsec == (long long)t->tv_nsec;
+}
+
+int
+driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
+{
+    const VstorBackend *be = watch_backend(obj);
+    g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func(g_free);
+    int dirfd;
+
+    if (!be || be->watch != VSTOR_WATCH_LOCAL || obj->watch_wd < 0)
+        return 0;
+    drain_events(drv); /* what happened before this call is part of it */
+    if (obj->watch_overflow)
+        return 0;
+    apply_pending(drv, obj);
+    if ((dirfd = open(obj->def->target_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return 0; /* let the full scan say what is wrong */
+    /* A file held open while written (a guest's disk) fires no event until closed: compare
+     * each volume's change time with the one it was read at. */
+    for (guint i = 0; i < obj->vols->len; i++) {
+        VstorVolObj *vol = obj->vols->pdata[i];
+        const VstorVolTimestamps *ts = vol->def->target.timestamps;
+        struct stat st;
+
+        if (vol->building || vol->in_use)
+            continue;
+        if (!ts || fstatat(dirfd, vol->def->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !same_time(&ts->ctime, &st.st_ctim) || !same_time(&ts->mtime, &st.st_mtim))
+            g_ptr_array_add(stale, g_strdup(vol->def->name));
+    }
+    close(dirfd);
+    for (guint i = 0; i < stale->len; i++)
+        apply_name(drv, obj, be, stale->pdata[i]);
+    if (be->refresh_sizes && be->refresh_sizes(&drv->env, obj->def, err) < 0)
+        return -1;
+    return 1;
+}
+
+static VstorPoolObj *
+pool_of_wd(VstorDriver *drv, int wd)
+{
+    for (guint i = 0; i < drv->pools->len; i++) {
+        VstorPoolObj *obj = drv->pools->pdata[i];
+
+        if (obj->watch_wd == wd)
+            return obj;
+    }
+    return NULL;
+}
+
+/* Sorts a batch of events into the pools' pending sets (lock held). */
+static void
+note_events(VstorDriver *drv, const char *buf, gssize len)
+{
+    for (const char *p = buf; p < buf + len;) {
+        const struct inotify_event *ev = (const struct inotify_event *)p;
+        VstorPoolObj *obj;
+
+        p += sizeof(*ev) + ev->len;
+        if (ev->mask & IN_Q_OVERFLOW) {
+            for (guint i = 0; i < drv->pools->len; i++)
+                ((VstorPoolObj *)drv->pools->pdata[i])->watch_overflow = TRUE;
+            continue;
+        }
+        if (!(obj = pool_of_wd(drv, ev->wd)))
+            continue;
+        if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+            /* The directory itself went: only a full scan can tell what is there now. */
+            obj->watch_overflow = TRUE;
+            if (ev->mask & IN_IGNORED)
+                obj->watch_wd = -1;
+            continue;
+        }
+        if (ev->len > 0 && ev->name[0])
+            g_hash_table_add(obj->watch_pending, g_strdup(ev->name));
+    }
+}
+
+/* Reads every event queued on the inotify descriptor into the pools' pending sets (lock held:
+ * whoever reads an event also notes it before anyone else can look). TRUE when any came. */
+static gboolean
+drain_events(VstorDriver *drv)
+{
+    /* Aligned as inotify_event needs. */
+    char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+    gboolean got = FALSE;
+    gssize len;
+
+    while ((len = read(drv->watch_fd, buf, sizeof(buf))) > 0) {
+        note_events(drv, buf, len);
+        got = TRUE;
+    }
+    return got;
+}
+
+/* Applies every pool's pending changes and queues their refresh events (lock held). */
+static void
+apply_all(VstorDriver *drv)
+{
+    for (guint i = 0; i < drv->pools->len; i++) {
+        VstorPoolObj *obj = drv->pools->pdata[i];
+
+        if (obj->watch_overflow && obj->active && !obj->starting && watch_backend(obj)) {
+            obj->watch_overflow = FALSE;
+            g_hash_table_remove_all(obj->watch_pending);
+            if (driver_pool_do_refresh(drv, obj, NULL) == 0)
+                driver_queue_event(drv, obj->def, VSTOR_POOL_EVENT_REFRESH);
+            continue;
+        }
+        if (apply_pending(drv, obj))
+            driver_queue_event(drv, obj->def, VSTOR_POOL_EVENT_REFRESH);
+    }
+}
+
+static gpointer
+watch_thread(gpointer data)
+{
+    VstorDriver *drv = data;
+    gint64 first_pending = 0;
+
+    for (;;) {
+        struct pollfd fds[2] = {{drv->watch_fd, POLLIN, 0}, {drv->watch_stop_fd, POLLIN, 0}};
+        int n = poll(fds, 2, first_pending ? QUIET_MS : -1);
+        gboolean got = FALSE;
+
+        if (n < 0 && errno != EINTR)
+            break;
+        if (fds[1].revents)
+            break;
+        if (fds[0].revents & POLLIN) {
+            g_mutex_lock(&drv->lock);
+            got = drain_events(drv);
+            g_mutex_unlock(&drv->lock);
+            if (got && !first_pending)
+                first_pending = g_get_monotonic_time();
+        }
+        if (first_pending && (!got || g_get_monotonic_time() - first_pending > MAX_DELAY_US)) {
+            g_mutex_lock(&drv->lock);
+            apply_all(drv);
+            g_mutex_unlock(&drv->lock);
+            driver_flush_events(drv);
+            first_pending = 0;
+        }
+    }
+    return NULL;
+}
+
+void
+driver_watch_init(VstorDriver *drv)
+{
+    drv->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    drv->watch_stop_fd = eventfd(0, EFD_CLOEXEC);
+    if (drv->watch_fd < 0 || drv->watch_stop_fd < 0) {
+        g_debug("no live pools: %s", g_strerror(errno));
+        driver_watch_shutdown(drv);
+        return;
+    }
+    drv->watch_thread = g_thread_new("vstor-watch", watch_thread, drv);
+}
+
+void
+driver_watch_shutdown(VstorDriver *drv)
+{
+    if (drv->watch_thread) {
+        guint64 one = 1;
+
+        if (write(drv->watch_stop_fd, &one, sizeof(one)) < 0)
+            g_debug("cannot stop the watch thread: %s", g_strerror(errno));
+        g_thread_join(g_steal_pointer(&drv->watch_thread));
+    }
+    if (drv->watch_fd >= 0)
+        close(drv->watch_fd);
+    if (drv->watch_stop_fd >= 0)
+        close(drv->watch_stop_fd);
+    drv->watch_fd = drv->watch_stop_fd = -1;
+}
