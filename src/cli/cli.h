@@ -98,6 +98,9 @@ extern const CliCmdDef cli_cmd_pool_capabilities, cli_cmd_find_sources, cli_cmd_
     cli_cmd_pool_event;
 /* cmd-edit.c */
 extern const CliCmdDef cli_cmd_pool_edit, cli_cmd_vol_edit;
+/* cmd-secret.c */
+extern const CliCmdDef cli_cmd_secret_define, cli_cmd_secret_dumpxml, cli_cmd_secret_get_value,
+    cli_cmd_secret_list, cli_cmd_secret_set_value, cli_cmd_secret_undefine;
 /* help.c */
 extern const CliCmdDef cli_cmd_help;
 

@@ -72,6 +72,15 @@ static const CliHintRule hint_rules[] = {
      "name the volume's pool with --pool, or give its path; 'vstor vol-list POOL' lists a "
      "pool's volumes, 'vstor pool-list' the pools"},
 
+    /* Secrets. */
+    {NULL, ANY, "^failed to get secret ", "'vstor secret-list' lists the secrets there are"},
+    {"secret-get-value", VSTOR_ERR_INVALID_SECRET, "secret is private",
+     "the secret is private: its value never leaves the daemon; define it with "
+     "private='no' to read it back"},
+    {"secret-get-value", VSTOR_ERR_NO_SECRET, "does not have a value",
+     "set one first with 'vstor secret-set-value {secret} --file FILE'"},
+    {NULL, VSTOR_ERR_NO_SECRET, NULL, "'vstor secret-list' lists the secrets there are"},
+
     /* Volumes. */
     {NULL, VSTOR_ERR_STORAGE_VOL_EXIST, "volume '(?<vname>[^'\\n]*)'",
      "pick another name, or delete the old one first with 'vstor vol-delete {vname} --pool "

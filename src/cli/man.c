@@ -122,6 +122,18 @@ complete_vols(CliCtl *ctl, const char *pool_name, GPtrArray *out)
         g_ptr_array_add(out, g_strdup(vstor_storage_vol_get_name(vols->pdata[i])));
 }
 
+static void
+complete_secrets(CliCtl *ctl, GPtrArray *out)
+{
+    g_autoptr(GPtrArray) secrets = NULL;
+    VstorConnect *conn = cli_conn(ctl, NULL);
+
+    if (!conn || !(secrets = vstor_connect_list_all_secrets(conn, 0, NULL)))
+        return;
+    for (guint i = 0; i < secrets->len; i++)
+        g_ptr_array_add(out, g_strdup(vstor_storage_secret_get_uuid_string(secrets->pdata[i])));
+}
+
 static const CliOptDef *
 find_opt(const CliCmdDef *def, const char *name)
 {
@@ -131,8 +143,8 @@ find_opt(const CliCmdDef *def, const char *name)
     return NULL;
 }
 
-/* Values for option @opt: pools, volumes (of the pool the line names), event and command
- * names. */
+/* Values for option @opt: pools, volumes (of the pool the line names), secret UUIDs, event
+ * and command names. */
 static void
 complete_value(CliCtl *ctl, const CliCmdGroup *groups, const CliOptDef *opt, const char *pool,
                GPtrArray *out)
@@ -141,6 +153,8 @@ complete_value(CliCtl *ctl, const CliCmdGroup *groups, const CliOptDef *opt, con
         complete_pools(ctl, out);
     else if (g_str_equal(opt->name, "vol"))
         complete_vols(ctl, pool, out);
+    else if (g_str_equal(opt->name, "secret"))
+        complete_secrets(ctl, out);
     else if (g_str_equal(opt->name, "event")) {
         g_ptr_array_add(out, g_strdup("lifecycle"));
         g_ptr_array_add(out, g_strdup("refresh"));

@@ -56,6 +56,16 @@ static const CliCmdDef *const vol_cmds[] = {
     NULL,
 };
 
+static const CliCmdDef *const secret_cmds[] = {
+    &cli_cmd_secret_define,
+    &cli_cmd_secret_dumpxml,
+    &cli_cmd_secret_get_value,
+    &cli_cmd_secret_list,
+    &cli_cmd_secret_set_value,
+    &cli_cmd_secret_undefine,
+    NULL,
+};
+
 /* vol-edit is vstor's addition but lives here, so `help volume` stays virsh's listing. */
 static const CliCmdDef *const vstor_cmds[] = {
     &cli_cmd_help,
@@ -66,6 +76,7 @@ static const CliCmdDef *const vstor_cmds[] = {
 const CliCmdGroup cli_groups[] = {
     {"Storage Pool", "pool", pool_cmds},
     {"Storage Volume", "volume", vol_cmds},
+    {"Secret", "secret", secret_cmds},
     {"Vstor itself", "vstor", vstor_cmds},
     {NULL},
 };

@@ -46,7 +46,10 @@ vstor_storage_secret_lookup_by_uuid_string(VstorConnect *conn, const char *uuid,
 
     g_return_val_if_fail(conn != NULL && uuid != NULL, NULL);
     if (!vstor_uuid_parse(uuid, raw)) {
-        vstor_error_set(error, VSTOR_ERR_INVALID_ARG, "invalid UUID '%s'", uuid);
+        /* libvirt's argument check, in its words (no "invalid argument:" prefix): scripts
+         * and transcripts see what virsh shows. */
+        g_set_error_literal(error, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG,
+                            "uuidstr in virSecretLookupByUUIDString must be a valid UUID");
         return NULL;
     }
     if (conn->rpc)
