@@ -119,6 +119,10 @@ void vstor_client_unlock(VstorClient *c);
 
 /* --- dispatch.c: calls --- */
 
+/* Only decodes @msg as the call (and as the reply) of the procedure its header names, then
+ * frees what was decoded: the wire fuzz target's way into every procedure's decoders. Fails
+ * on a bad header or an unknown procedure. */
+int vstor_dispatch_decode_only(GBytes *msg, GError **err);
 /* Runs the call in @msg on a worker thread and sends its reply. */
 void vstor_dispatch_call(VstorClient *c, GBytes *msg);
 /* Sends an error reply for @req: REPLY or STREAM per @type, with @domain. */

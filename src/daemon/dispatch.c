@@ -121,6 +121,32 @@ vstor_dispatch_call(VstorClient *c, GBytes *msg)
         xdr_free(p->ret_proc, ret);
 }
 
+int
+vstor_dispatch_decode_only(GBytes *msg, GError **err)
+{
+    vstor_message_header hdr;
+    gsize off;
+    int domain;
+    const VstorProc *p;
+    g_autofree void *args = NULL;
+    g_autofree void *ret = NULL;
+
+    if (vstor_rpc_decode_header(msg, &hdr, &off, err) < 0)
+        return -1;
+    if (!(p = find_proc(hdr.prog, hdr.proc, &domain))) {
+        vstor_error_set(err, VSTOR_ERR_RPC, "unknown procedure: %d", hdr.proc);
+        return -1;
+    }
+    args = g_malloc0(MAX(p->args_size, 1));
+    ret = g_malloc0(MAX(p->ret_size, 1));
+    if (p->args_proc && vstor_rpc_decode_body(msg, off, p->args_proc, args, NULL) == 0)
+        xdr_free(p->args_proc, args);
+    /* The same bytes as the procedure's reply: what a client's decoder meets. */
+    if (p->ret_proc && vstor_rpc_decode_body(msg, off, p->ret_proc, ret, NULL) == 0)
+        xdr_free(p->ret_proc, ret);
+    return 0;
+}
+
 void
 vstor_wire_pool_to_id(const remote_nonnull_storage_pool *w, VstorPoolId *ret_id)
 {
