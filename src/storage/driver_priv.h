@@ -95,6 +95,9 @@ void driver_unwatch_pool(VstorDriver *drv, VstorPoolObj *obj);
  * volumes whose files changed since they were last read. Returns 1 when done, 0 when a full
  * scan is needed instead (not watched, events lost, or the backend cannot see every change). */
 int driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err);
+/* Reads @vol again before info or XML, unless a stat shows its file unchanged since it was
+ * last read (file pools). Nothing for a volume being built. */
+int driver_watch_refresh_vol(VstorDriver *drv, VstorPoolObj *obj, VstorVolObj *vol, GError **err);
 /* Looks at the one entry @name of an active pool that has no such volume (yet): adds it when
  * it is a volume now. Returns it, or NULL. */
 VstorVolObj *driver_watch_probe(VstorDriver *drv, VstorPoolObj *obj, const char *name);

@@ -527,8 +527,7 @@ vstor_driver_vol_get_info(VstorDriver *drv, const VstorVolId *id, unsigned int f
     g_mutex_lock(&drv->lock);
     if (!(vol = find_vol(drv, id, &obj, err)) || !(be = driver_backend(obj, err)))
         goto out;
-    if (!vol->building && be->refresh_vol &&
-        be->refresh_vol(&drv->env, obj->def, vol->def, err) < 0)
+    if (driver_watch_refresh_vol(drv, obj, vol, err) < 0)
         goto out;
     ret_info->type = vol->def->type;
     ret_info->building = vol->building > 0;
@@ -553,8 +552,7 @@ vstor_driver_vol_get_xml(VstorDriver *drv, const VstorVolId *id, unsigned int fl
     g_mutex_lock(&drv->lock);
     if (!(vol = find_vol(drv, id, &obj, err)) || !(be = driver_backend(obj, err)))
         goto out;
-    if (!vol->building && be->refresh_vol &&
-        be->refresh_vol(&drv->env, obj->def, vol->def, err) < 0)
+    if (driver_watch_refresh_vol(drv, obj, vol, err) < 0)
         goto out;
     xml = vstor_vol_def_format(obj->def->type, vol->def);
 out:

@@ -23,6 +23,7 @@
 #define MAX_DELAY_US (500 * 1000)
 
 static gboolean drain_events(VstorDriver *drv);
+static gboolean same_time(const VstorVolTimestamp *ts, const struct timespec *t);
 
 static gboolean
 acceptable_name(const char *name)
@@ -69,6 +70,25 @@ driver_unwatch_pool(VstorDriver *drv, VstorPoolObj *obj)
     g_hash_table_remove_all(obj->watch_pending);
 }
 
+/* TRUE when the file of @vol (not a symlink) still has the change time, modification time
+ * and size it was read with: reading it again would find the same. */
+static gboolean
+unchanged(const VstorPoolObj *obj, const VstorVolObj *vol, gboolean *ret_gone)
+{
+    const VstorVolTimestamps *ts = vol->def->target.timestamps;
+    g_autofree char *path = g_build_filename(obj->def->target_path, vol->def->name, NULL);
+    struct stat st;
+
+    *ret_gone = FALSE;
+    if (lstat(path, &st) < 0) {
+        *ret_gone = errno == ENOENT;
+        return FALSE;
+    }
+    return ts && !S_ISLNK(st.st_mode) && same_time(&ts->ctime, &st.st_ctim) &&
+           same_time(&ts->mtime, &st.st_mtim) &&
+           (!S_ISREG(st.st_mode) || vol->def->physical == (unsigned long long)st.st_size);
+}
+
 /* Re-reads entry @name of @obj: updates, adds or drops its volume. TRUE when the pool's list
  * or a volume changed. Volumes a job is writing or reading are left to the job. */
 static gboolean
@@ -79,16 +99,25 @@ apply_name(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be, const ch
     g_autoptr(GError) err = NULL;
 
     if (vol) {
-        if (vol->building || vol->in_use)
+        gboolean gone;
+
+        if (vol->building || vol->in_use || unchanged(obj, vol, &gone))
             return FALSE;
-        if (be->refresh_vol(&drv->env, obj->def, vol->def, &err) < 0) {
-            g_debug("pool '%s': '%s' went away: %s", obj->def->name, name, err->message);
+        if (gone || be->refresh_vol(&drv->env, obj->def, vol->def, &err) < 0) {
+            g_debug("pool '%s': '%s' went away", obj->def->name, name);
             vstor_pool_obj_remove_vol(obj, vol);
         }
         return TRUE;
     }
     if (!acceptable_name(name))
         return FALSE;
+    {
+        g_autofree char *path = g_build_filename(obj->def->target_path, name, NULL);
+        struct stat st;
+
+        if (lstat(path, &st) < 0)
+            return FALSE; /* removed again already (or by vstor itself) */
+    }
     def = vstor_vol_def_new();
     def->name = g_strdup(name);
     def->target.path = g_build_filename(obj->def->target_path, name, NULL);
@@ -144,6 +173,21 @@ static gboolean
 same_time(const VstorVolTimestamp *ts, const struct timespec *t)
 {
     return ts->sec == (long long)t->tv_sec && ts->nsec == (long long)t->tv_nsec;
+}
+
+int
+driver_watch_refresh_vol(VstorDriver *drv, VstorPoolObj *obj, VstorVolObj *vol, GError **err)
+{
+    const VstorBackend *be = driver_backend(obj, err);
+    gboolean gone;
+
+    if (!be)
+        return -1;
+    if (vol->building || !be->refresh_vol)
+        return 0;
+    if (watch_backend(obj) && unchanged(obj, vol, &gone))
+        return 0;
+    return be->refresh_vol(&drv->env, obj->def, vol->def, err);
 }
 
 int
