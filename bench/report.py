@@ -39,9 +39,10 @@ def scale_table(data):
     for count in data["counts"]:
         for metric, vs in res["vstord"][str(count)].items():
             lv = res["libvirtd"].get(str(count), {}).get(metric)
-            ratio = f"{vs / lv:.3f}" if lv else "-"
+            ratio = f"{vs / lv:.3f}" if lv and vs is not None else "-"
             lvs = f"{lv:.4f} s" if lv is not None else "not run"
-            lines.append(f"| {count} | {metric} | {lvs} | {vs:.4f} s | {ratio} |")
+            vss = f"{vs:.4f} s" if vs is not None else "refused (over the protocol's 16,384)"
+            lines.append(f"| {count} | {metric} | {lvs} | {vss} | {ratio} |")
     return "\n".join(lines)
 
 

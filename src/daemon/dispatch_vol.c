@@ -73,6 +73,13 @@ proc_list_all_volumes(VstorClient *c, const vstor_message_header *hdr, void *arg
     vols = vstor_driver_vol_list(DRV(c), &id, a->flags, err);
     if (!vols)
         return -1;
+    if (a->need_results && vols->len > REMOTE_STORAGE_VOL_LIST_MAX) {
+        vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR,
+                        "Too many storage volumes '%u' for limit '%d': libvirt's protocol "
+                        "carries at most %d in one list; look volumes up by name or path",
+                        vols->len, REMOTE_STORAGE_VOL_LIST_MAX, REMOTE_STORAGE_VOL_LIST_MAX);
+        return -1;
+    }
     if (a->need_results) {
         r->vols.vols_len = vols->len;
         r->vols.vols_val = g_new0(remote_nonnull_storage_vol, MAX(vols->len, 1));
