@@ -22,6 +22,7 @@ struct _VstorClient {
     int fd;
     GSource *source;
     gpointer fd_tag;
+    GIOCondition fd_want; /* the events the loop polls fd for (main loop thread only) */
     VstorRpcReader *reader;
     GMutex lock;
     GCond cond;
@@ -452,7 +453,11 @@ client_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
     if (!g_queue_is_empty(&c->out))
         want |= G_IO_OUT;
     g_mutex_unlock(&c->lock);
-    g_source_modify_unix_fd(source, c->fd_tag, want);
+    /* Changing the poll set wakes the loop up once more: only when it really changes. */
+    if (want != c->fd_want) {
+        g_source_modify_unix_fd(source, c->fd_tag, want);
+        c->fd_want = want;
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -490,6 +495,7 @@ vstor_client_new(VstorServer *srv, int fd, gboolean readonly, char *denied)
     src->client = c;
     c->source = &src->base;
     c->fd_tag = g_source_add_unix_fd(c->source, fd, G_IO_IN);
+    c->fd_want = G_IO_IN;
     g_source_attach(c->source, vstor_server_context(srv));
     return c;
 }
