@@ -359,6 +359,36 @@ int vstor_storage_secret_get_usage_type(VstorStorageSecret *secret);
 const char *vstor_storage_secret_get_usage_id(VstorStorageSecret *secret);
 void vstor_storage_secret_free(VstorStorageSecret *secret); /* accepts NULL */
 
+/* --- secret events --- */
+
+/* What to register for (libvirt's virSecretEventID). */
+typedef enum {
+    VSTOR_STORAGE_SECRET_EVENT_ID_LIFECYCLE = 0, /* defined, undefined */
+    VSTOR_STORAGE_SECRET_EVENT_ID_VALUE_CHANGED = 1,
+} VstorStorageSecretEventID;
+
+/* The events: libvirt's virSecretEventLifecycleType values, then value-changed. */
+typedef enum {
+    VSTOR_STORAGE_SECRET_EVENT_DEFINED = 0,
+    VSTOR_STORAGE_SECRET_EVENT_UNDEFINED = 1,
+    VSTOR_STORAGE_SECRET_EVENT_VALUE_CHANGED = 2,
+} VstorStorageSecretEventType;
+
+/* Called as VstorStoragePoolEventFunc is (no library lock held; remote: on the connection's
+ * event thread, in vstord's order); @secret is valid during the call only. */
+typedef void (*VstorStorageSecretEventFunc)(VstorConnect *conn, VstorStorageSecret *secret,
+                                            VstorStorageSecretEventType event, gpointer data);
+
+/* Calls @func for the @event_id (VstorStorageSecretEventID) events of @secret (NULL: of every
+ * secret). Returns a callback id > 0 for vstor_connect_secret_event_deregister, or -1
+ * (VSTOR_ERR_INVALID_ARG for an unknown @event_id). @destroy frees @data when the callback is
+ * deregistered or the connection closes; on failure the caller keeps @data. */
+int vstor_connect_secret_event_register(VstorConnect *conn, VstorStorageSecret *secret,
+                                        int event_id, VstorStorageSecretEventFunc func,
+                                        gpointer data, GDestroyNotify destroy, GError **error);
+/* VSTOR_ERR_INVALID_ARG when @callback_id is not a secret callback registered on @conn. */
+int vstor_connect_secret_event_deregister(VstorConnect *conn, int callback_id, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorConnect, vstor_connect_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorStoragePool, vstor_storage_pool_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorStorageVol, vstor_storage_vol_free)

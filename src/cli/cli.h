@@ -99,8 +99,43 @@ extern const CliCmdDef cli_cmd_pool_capabilities, cli_cmd_find_sources, cli_cmd_
 /* cmd-edit.c */
 extern const CliCmdDef cli_cmd_pool_edit, cli_cmd_vol_edit;
 /* cmd-secret.c */
-extern const CliCmdDef cli_cmd_secret_define, cli_cmd_secret_dumpxml, cli_cmd_secret_get_value,
-    cli_cmd_secret_list, cli_cmd_secret_set_value, cli_cmd_secret_undefine;
+extern const CliCmdDef cli_cmd_secret_define, cli_cmd_secret_dumpxml, cli_cmd_secret_event,
+    cli_cmd_secret_get_value, cli_cmd_secret_list, cli_cmd_secret_set_value,
+    cli_cmd_secret_undefine;
+
+/* cmd-pool-extra.c: waiting for events as virsh's *-event commands do (--loop, --timeout,
+ * --timestamp, SIGINT), shared by pool-event and secret-event. Reference counted: register the
+ * callback with a reference and cli_event_wait_unref as its destroy notify, so that a callback
+ * still running on another thread when the wait ends keeps it alive until it returns. */
+typedef struct {
+    gint refs;
+    GMutex lock;
+    GMainLoop *loop;
+    int event_id; /* the command's choice of --event, for the callback */
+    gboolean keep_going; /* --loop */
+    gboolean timestamp;
+    guint timeout; /* seconds; 0: none */
+    gboolean timed_out, interrupted;
+    int count;
+} CliEventWait;
+
+/* Reads --loop, --timestamp and --timeout (virsh's range check); NULL with @err. */
+CliEventWait *cli_event_wait_new(const CliCmd *cmd, int event_id, GError **err);
+CliEventWait *cli_event_wait_ref(CliEventWait *w);
+void cli_event_wait_unref(gpointer w);
+/* From any thread: prints one event line (timestamped with --timestamp) and counts it, unless
+ * a one-shot wait has had its event; a one-shot wait then ends. */
+void cli_event_wait_report(CliEventWait *w, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Runs until a one-shot wait's event, the timeout or SIGINT. */
+void cli_event_wait_run(CliEventWait *w);
+/* Prints how the wait ended and the count; TRUE when an event was received. */
+gboolean cli_event_wait_summary(CliEventWait *w);
+/* The --event choice: the index of its name in the NULL-ended @names, or -1 with virsh's
+ * errors; with --list, prints @names, sets *ret_listed and returns 0. */
+int cli_event_choice(const CliCmd *cmd, const char *const *names, gboolean *ret_listed,
+                     GError **err);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliEventWait, cli_event_wait_unref)
+
 /* help.c */
 extern const CliCmdDef cli_cmd_help;
 

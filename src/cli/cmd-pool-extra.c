@@ -1,8 +1,9 @@
 /* cmd-pool-extra.c: the connection-wide pool commands — pool-capabilities,
- * find-storage-pool-sources[-as] and pool-event (virsh's event lines, --loop, --timeout). */
+ * find-storage-pool-sources[-as], pool-event — and the event waiting secret-event shares. */
 #include <glib-unix.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -93,24 +94,7 @@ cmd_find_sources_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
     return find_sources(ctl, type, spec ? spec->str : NULL, err);
 }
 
-/* --- pool-event --- */
-
-/* The event names of --event and --list, in libvirt's event id order. */
-static const char *const event_names[] = {"lifecycle", "refresh", NULL};
-
-/* virsh's words for the lifecycle events, by VstorStoragePoolEventType. */
-static const char *const lifecycle_names[] = {"Defined", "Undefined", "Started",
-                                              "Stopped", "Created",   "Deleted"};
-
-typedef struct {
-    GMutex lock;
-    GMainLoop *loop;
-    gboolean refresh; /* waiting for refresh events, else lifecycle ones */
-    gboolean keep_going; /* --loop */
-    gboolean timestamp;
-    gboolean timed_out, interrupted;
-    int count;
-} EventWait;
+/* --- waiting for events (pool-event, secret-event) --- */
 
 /* virsh's raw timestamp: "2024-01-31 12:34:56.789+0000", always UTC. */
 static char *
@@ -125,44 +109,14 @@ timestamp_now(void)
 static gboolean
 on_done(gpointer p)
 {
-    g_main_loop_quit(((EventWait *)p)->loop);
+    g_main_loop_quit(((CliEventWait *)p)->loop);
     return G_SOURCE_REMOVE;
-}
-
-static void
-on_event(VstorConnect *conn, VstorStoragePool *pool, VstorStoragePoolEventType event, gpointer p)
-{
-    EventWait *w = p;
-    g_autofree char *line = NULL;
-    g_autofree char *stamp = NULL;
-
-    if ((event == VSTOR_STORAGE_POOL_EVENT_REFRESH) != w->refresh)
-        return;
-    g_mutex_lock(&w->lock);
-    if (w->keep_going || !w->count) {
-        if (w->refresh)
-            line = g_strdup_printf("event 'refresh' for storage pool %s",
-                                   vstor_storage_pool_get_name(pool));
-        else
-            line = g_strdup_printf(
-                "event 'lifecycle' for storage pool %s: %s", vstor_storage_pool_get_name(pool),
-                (guint)event < G_N_ELEMENTS(lifecycle_names) ? lifecycle_names[event] : "unknown");
-        if (w->timestamp)
-            stamp = timestamp_now();
-        printf("%s%s%s\n", stamp ? stamp : "", stamp ? ": " : "", line);
-        fflush(stdout);
-        w->count++;
-        /* Through the loop's context, so that an event before the loop runs still ends it. */
-        if (!w->keep_going)
-            g_idle_add(on_done, w);
-    }
-    g_mutex_unlock(&w->lock);
 }
 
 static gboolean
 on_timeout(gpointer p)
 {
-    EventWait *w = p;
+    CliEventWait *w = p;
 
     w->timed_out = TRUE;
     g_main_loop_quit(w->loop);
@@ -172,32 +126,165 @@ on_timeout(gpointer p)
 static gboolean
 on_interrupt(gpointer p)
 {
-    EventWait *w = p;
+    CliEventWait *w = p;
 
     w->interrupted = TRUE;
     g_main_loop_quit(w->loop);
     return G_SOURCE_REMOVE;
 }
 
-/* The --timeout value in seconds (0: none), with virsh's range check. */
-static int
-event_timeout(const CliCmd *cmd, guint *ret_seconds, GError **err)
+CliEventWait *
+cli_event_wait_new(const CliCmd *cmd, int event_id, GError **err)
 {
+    CliEventWait *w;
     guint64 v = 0;
 
-    if (!cli_opt_given(cmd, "timeout"))
+    if (cli_opt_given(cmd, "timeout")) {
+        if (cli_opt_ull(cmd, "timeout", FALSE, &v, err) < 0)
+            return NULL;
+        if (v == 0 || v > INT_MAX / 1000) {
+            cli_set_error(err,
+                          "Numeric value '%" G_GUINT64_FORMAT
+                          "' for <timeout> option is malformed or out of range",
+                          v);
+            return NULL;
+        }
+    }
+    w = g_new0(CliEventWait, 1);
+    w->refs = 1;
+    g_mutex_init(&w->lock);
+    w->loop = g_main_loop_new(NULL, FALSE);
+    w->event_id = event_id;
+    w->timeout = (guint)v;
+    w->keep_going = cli_opt_given(cmd, "loop");
+    w->timestamp = cli_opt_given(cmd, "timestamp");
+    return w;
+}
+
+CliEventWait *
+cli_event_wait_ref(CliEventWait *w)
+{
+    g_atomic_int_inc(&w->refs);
+    return w;
+}
+
+void
+cli_event_wait_unref(gpointer p)
+{
+    CliEventWait *w = p;
+
+    if (!w || !g_atomic_int_dec_and_test(&w->refs))
+        return;
+    g_main_loop_unref(w->loop);
+    g_mutex_clear(&w->lock);
+    g_free(w);
+}
+
+void
+cli_event_wait_report(CliEventWait *w, const char *fmt, ...)
+{
+    g_autofree char *line = NULL;
+    g_autofree char *stamp = NULL;
+    va_list ap;
+
+    g_mutex_lock(&w->lock);
+    if (w->keep_going || !w->count) {
+        va_start(ap, fmt);
+        line = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        if (w->timestamp)
+            stamp = timestamp_now();
+        printf("%s%s%s\n", stamp ? stamp : "", stamp ? ": " : "", line);
+        fflush(stdout);
+        w->count++;
+        /* Through the loop's context, so that an event before the loop runs still ends it; the
+         * source holds a reference in case it outlives the wait. */
+        if (!w->keep_going)
+            g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, on_done, cli_event_wait_ref(w),
+                            cli_event_wait_unref);
+    }
+    g_mutex_unlock(&w->lock);
+}
+
+void
+cli_event_wait_run(CliEventWait *w)
+{
+    if (w->timeout)
+        g_timeout_add_seconds(w->timeout, on_timeout, w);
+    g_unix_signal_add(SIGINT, on_interrupt, w);
+    g_main_loop_run(w->loop);
+    while (g_source_remove_by_user_data(w))
+        ;
+}
+
+gboolean
+cli_event_wait_summary(CliEventWait *w)
+{
+    int count;
+
+    g_mutex_lock(&w->lock);
+    count = w->count;
+    g_mutex_unlock(&w->lock);
+    if (w->interrupted)
+        printf("event loop interrupted\n");
+    else if (w->timed_out)
+        printf("event loop timed out\n");
+    printf("events received: %d\n", count);
+    return count > 0;
+}
+
+int
+cli_event_choice(const CliCmd *cmd, const char *const *names, gboolean *ret_listed, GError **err)
+{
+    const char *name;
+    int which;
+
+    *ret_listed = FALSE;
+    if (cli_opt_given(cmd, "list")) {
+        for (const char *const *n = names; *n; n++)
+            printf("%s\n", *n);
+        *ret_listed = TRUE;
         return 0;
-    if (cli_opt_ull(cmd, "timeout", FALSE, &v, err) < 0)
+    }
+    if (cli_opt_string(cmd, "event", &name, err) < 0)
         return -1;
-    if (v == 0 || v > INT_MAX / 1000) {
-        cli_set_error(err,
-                      "Numeric value '%" G_GUINT64_FORMAT
-                      "' for <timeout> option is malformed or out of range",
-                      v);
+    if (!name) {
+        cli_set_error(err, "either --list or --event <type> is required");
         return -1;
     }
-    *ret_seconds = (guint)v;
-    return 0;
+    for (which = 0; names[which] && !g_str_equal(names[which], name); which++)
+        ;
+    if (!names[which]) {
+        cli_set_error(err, "unknown event type %s", name);
+        return -1;
+    }
+    return which;
+}
+
+/* --- pool-event --- */
+
+/* The event names of --event and --list, in libvirt's event id order. */
+static const char *const event_names[] = {"lifecycle", "refresh", NULL};
+
+/* virsh's words for the lifecycle events, by VstorStoragePoolEventType. */
+static const char *const lifecycle_names[] = {"Defined", "Undefined", "Started",
+                                              "Stopped", "Created",   "Deleted"};
+
+static void
+on_event(VstorConnect *conn, VstorStoragePool *pool, VstorStoragePoolEventType event, gpointer p)
+{
+    CliEventWait *w = p;
+    gboolean refresh = w->event_id == 1;
+
+    if ((event == VSTOR_STORAGE_POOL_EVENT_REFRESH) != refresh)
+        return;
+    if (refresh)
+        cli_event_wait_report(w, "event 'refresh' for storage pool %s",
+                              vstor_storage_pool_get_name(pool));
+    else
+        cli_event_wait_report(
+            w, "event 'lifecycle' for storage pool %s: %s", vstor_storage_pool_get_name(pool),
+            (guint)event < G_N_ELEMENTS(lifecycle_names) ? lifecycle_names[event] : "unknown");
 }
 
 static gboolean
@@ -205,65 +292,31 @@ cmd_pool_event(CliCtl *ctl, const CliCmd *cmd, GError **err)
 {
     g_autoptr(VstorStoragePool) pool = NULL;
     g_autoptr(GError) lib = NULL;
-    EventWait w = {0};
-    const char *name;
-    guint timeout = 0;
+    g_autoptr(CliEventWait) w = NULL;
+    gboolean listed;
     VstorConnect *conn;
     int id, which;
 
-    if (cli_opt_given(cmd, "list")) {
-        for (const char *const *n = event_names; *n; n++)
-            printf("%s\n", *n);
+    if ((which = cli_event_choice(cmd, event_names, &listed, err)) < 0)
+        return FALSE;
+    if (listed)
         return TRUE;
-    }
-    if (cli_opt_string(cmd, "event", &name, err) < 0)
-        return FALSE;
-    if (!name) {
-        cli_set_error(err, "either --list or --event <type> is required");
-        return FALSE;
-    }
-    for (which = 0; event_names[which] && !g_str_equal(event_names[which], name); which++)
-        ;
-    if (!event_names[which]) {
-        cli_set_error(err, "unknown event type %s", name);
-        return FALSE;
-    }
-    if (event_timeout(cmd, &timeout, err) < 0)
+    if (!(w = cli_event_wait_new(cmd, which, err)))
         return FALSE;
     if (cli_opt_given(cmd, "pool") &&
         !(pool = cli_pool_arg(ctl, cmd, "pool", CLI_BY_UUID | CLI_BY_NAME, NULL, err)))
         return FALSE;
     if (!(conn = cli_conn(ctl, err)))
         return FALSE;
-
-    g_mutex_init(&w.lock);
-    w.loop = g_main_loop_new(NULL, FALSE);
-    w.refresh = which == 1;
-    w.keep_going = cli_opt_given(cmd, "loop");
-    w.timestamp = cli_opt_given(cmd, "timestamp");
-    if ((id = vstor_connect_storage_pool_event_register(conn, pool, on_event, &w, NULL, &lib)) <
-        0) {
+    if ((id = vstor_connect_storage_pool_event_register(conn, pool, on_event, cli_event_wait_ref(w),
+                                                        cli_event_wait_unref, &lib)) < 0) {
+        cli_event_wait_unref(w);
         cli_set_lib_error(err, lib, NULL);
-        g_main_loop_unref(w.loop);
-        g_mutex_clear(&w.lock);
         return FALSE;
     }
-    if (timeout)
-        g_timeout_add_seconds(timeout, on_timeout, &w);
-    g_unix_signal_add(SIGINT, on_interrupt, &w);
-    g_main_loop_run(w.loop);
+    cli_event_wait_run(w);
     vstor_connect_storage_pool_event_deregister(conn, id, NULL);
-    while (g_source_remove_by_user_data(&w))
-        ;
-    g_main_loop_unref(w.loop);
-    g_mutex_clear(&w.lock);
-
-    if (w.interrupted)
-        printf("event loop interrupted\n");
-    else if (w.timed_out)
-        printf("event loop timed out\n");
-    printf("events received: %d\n", w.count);
-    return w.count > 0;
+    return cli_event_wait_summary(w);
 }
 
 static const CliOptDef caps_opts[] = {

@@ -1,5 +1,5 @@
 /* cmd-secret.c: the secret commands — secret-define, -undefine, -list (virsh's filters and
- * table), -dumpxml, -set-value and -get-value; --json on list and dumpxml. */
+ * table), -dumpxml, -set-value, -get-value and -event; --json on list and dumpxml. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -413,12 +413,77 @@ cmd_secret_get_value(CliCtl *ctl, const CliCmd *cmd, GError **err)
     return ok;
 }
 
+/* --- secret-event --- */
+
+/* The event names of --event and --list, by VstorStorageSecretEventID. */
+static const char *const event_names[] = {"lifecycle", "value-changed", NULL};
+
+static void
+on_event(VstorConnect *conn, VstorStorageSecret *secret, VstorStorageSecretEventType event,
+         gpointer p)
+{
+    const char *uuid = vstor_storage_secret_get_uuid_string(secret);
+
+    if (event == VSTOR_STORAGE_SECRET_EVENT_VALUE_CHANGED)
+        cli_event_wait_report(p, "event 'value-changed' for secret %s", uuid);
+    else
+        cli_event_wait_report(p, "event 'lifecycle' for secret %s: %s", uuid,
+                              event == VSTOR_STORAGE_SECRET_EVENT_DEFINED     ? "Defined"
+                              : event == VSTOR_STORAGE_SECRET_EVENT_UNDEFINED ? "Undefined"
+                                                                              : "unknown");
+}
+
+static gboolean
+cmd_secret_event(CliCtl *ctl, const CliCmd *cmd, GError **err)
+{
+    g_autoptr(VstorStorageSecret) secret = NULL;
+    g_autoptr(GError) lib = NULL;
+    g_autoptr(CliEventWait) w = NULL;
+    gboolean listed;
+    VstorConnect *conn;
+    int id, which;
+
+    if ((which = cli_event_choice(cmd, event_names, &listed, err)) < 0)
+        return FALSE;
+    if (listed)
+        return TRUE;
+    if (!(w = cli_event_wait_new(cmd, which, err)))
+        return FALSE;
+    if (cli_opt_given(cmd, "secret") && !(secret = secret_arg(ctl, cmd, NULL, err)))
+        return FALSE;
+    if (!(conn = cli_conn(ctl, err)))
+        return FALSE;
+    if ((id = vstor_connect_secret_event_register(conn, secret, which, on_event,
+                                                  cli_event_wait_ref(w), cli_event_wait_unref,
+                                                  &lib)) < 0) {
+        cli_event_wait_unref(w);
+        cli_set_lib_error(err, lib, NULL);
+        return FALSE;
+    }
+    cli_event_wait_run(w);
+    vstor_connect_secret_event_deregister(conn, id, NULL);
+    return cli_event_wait_summary(w);
+}
+
+static const CliOptDef event_opts[] = {
+    {"secret", CLI_OPT_STRING, 0, "filter by secret name or uuid"},
+    {"event", CLI_OPT_STRING, 0, "which event type to wait for"},
+    {"loop", CLI_OPT_BOOL, 0, "loop until timeout or interrupt, rather than one-shot"},
+    {"timeout", CLI_OPT_INT, 0, "timeout seconds"},
+    {"list", CLI_OPT_BOOL, 0, "list valid event types"},
+    {"timestamp", CLI_OPT_BOOL, 0, "show timestamp for each printed event"},
+    {NULL},
+};
+
 const CliCmdDef cli_cmd_secret_define = {
     "secret-define", "define or modify a secret from an XML file", "Define or modify a secret.",
     define_opts, cmd_secret_define};
 const CliCmdDef cli_cmd_secret_dumpxml = {"secret-dumpxml", "secret attributes in XML",
                                           "Output attributes of a secret as an XML dump to stdout.",
                                           dumpxml_opts, cmd_secret_dumpxml};
+const CliCmdDef cli_cmd_secret_event = {"secret-event", "Secret Events",
+                                        "List event types, or wait for secret events to occur",
+                                        event_opts, cmd_secret_event};
 const CliCmdDef cli_cmd_secret_get_value = {"secret-get-value", "Output a secret value",
                                             "Output a secret value to stdout.", get_value_opts,
                                             cmd_secret_get_value};

@@ -146,9 +146,11 @@ find_opt(const CliCmdDef *def, const char *name)
 /* Values for option @opt: pools, volumes (of the pool the line names), secret UUIDs, event
  * and command names. */
 static void
-complete_value(CliCtl *ctl, const CliCmdGroup *groups, const CliOptDef *opt, const char *pool,
+complete_value(CliCtl *ctl, const CliCmdDef *def, const CliOptDef *opt, const char *pool,
                GPtrArray *out)
 {
+    const CliCmdGroup *groups = ctl->groups;
+
     if (g_str_equal(opt->name, "pool"))
         complete_pools(ctl, out);
     else if (g_str_equal(opt->name, "vol"))
@@ -157,7 +159,8 @@ complete_value(CliCtl *ctl, const CliCmdGroup *groups, const CliOptDef *opt, con
         complete_secrets(ctl, out);
     else if (g_str_equal(opt->name, "event")) {
         g_ptr_array_add(out, g_strdup("lifecycle"));
-        g_ptr_array_add(out, g_strdup("refresh"));
+        g_ptr_array_add(
+            out, g_strdup(g_str_equal(def->name, "secret-event") ? "value-changed" : "refresh"));
     } else if (g_str_equal(opt->name, "command"))
         for (const CliCmdGroup *g = groups; g->name; g++)
             for (const CliCmdDef *const *c = g->cmds; *c; c++)
@@ -191,7 +194,7 @@ complete_words(CliCtl *ctl, int n_words, char **words, GPtrArray *out)
                 i++;
             } else if (o->type != CLI_OPT_BOOL) {
                 /* The word being completed is this option's value. */
-                complete_value(ctl, ctl->groups, o, pool, out);
+                complete_value(ctl, def, o, pool, out);
                 return;
             }
             continue;
@@ -220,7 +223,7 @@ complete_words(CliCtl *ctl, int n_words, char **words, GPtrArray *out)
 
         if (d->type == CLI_OPT_BOOL || (d->flags & CLI_OPT_NAMED) || (given & (1ULL << k)))
             continue;
-        complete_value(ctl, ctl->groups, d, pool, out);
+        complete_value(ctl, def, d, pool, out);
         break;
     }
 }

@@ -57,13 +57,10 @@ static const CliCmdDef *const vol_cmds[] = {
 };
 
 static const CliCmdDef *const secret_cmds[] = {
-    &cli_cmd_secret_define,
-    &cli_cmd_secret_dumpxml,
-    &cli_cmd_secret_get_value,
-    &cli_cmd_secret_list,
-    &cli_cmd_secret_set_value,
-    &cli_cmd_secret_undefine,
-    NULL,
+    &cli_cmd_secret_define,   &cli_cmd_secret_dumpxml,
+    &cli_cmd_secret_event,    &cli_cmd_secret_get_value,
+    &cli_cmd_secret_list,     &cli_cmd_secret_set_value,
+    &cli_cmd_secret_undefine, NULL,
 };
 
 /* vol-edit is vstor's addition but lives here, so `help volume` stays virsh's listing. */

@@ -66,6 +66,7 @@ vstor_connect_open(const char *uri, unsigned int flags, GError **error)
     conn->readonly = (flags & VSTOR_CONNECT_RO) != 0;
     g_mutex_init(&conn->lock);
     conn->events = g_hash_table_new(NULL, NULL);
+    conn->secret_events = lib_secret_events_new();
     return conn;
 }
 
@@ -79,8 +80,10 @@ vstor_connect_close(VstorConnect *conn)
         return;
     }
     lib_events_clear(conn);
+    lib_secret_events_clear(conn);
     vstor_driver_close(conn->driver);
     g_hash_table_unref(conn->events);
+    g_hash_table_unref(conn->secret_events);
     g_mutex_clear(&conn->lock);
     g_free(conn->uri);
     g_free(conn);

@@ -16,7 +16,10 @@ struct _VstorConnect {
     /* Embedded: public callback id -> driver subscription id (GUINT_TO_POINTER).
      * Remote: public callback id -> LibRemoteEvent (remote_connect.c). */
     GHashTable *events;
-    int next_event_id;
+    /* Secret callbacks: public callback id -> LibSecretEvent (both kinds of connection). */
+    GHashTable *secret_events;
+    guint secret_sub; /* embedded: the store subscription, 0 until the first registration */
+    int next_event_id; /* shared by pool and secret callbacks */
 };
 
 struct _VstorStoragePool {
@@ -43,6 +46,27 @@ VstorStorageSecret *lib_secret_new(VstorConnect *conn, VstorSecretId *id);
 
 /* connect_extra.c: drops every event callback still registered (before the driver closes). */
 void lib_events_clear(VstorConnect *conn);
+
+/* One secret event registration, reference counted so that a deregistration while another
+ * thread delivers to it frees it after that delivery (secret.c). */
+typedef struct {
+    gint refs;
+    int event_id; /* VstorStorageSecretEventID */
+    gboolean one_secret;
+    guint8 uuid[VSTOR_UUID_LEN];
+    VstorStorageSecretEventFunc func;
+    gpointer data;
+    GDestroyNotify destroy;
+    int server_id; /* remote: vstord's callback id, -1 until registered */
+} LibSecretEvent;
+
+LibSecretEvent *lib_secret_event_ref(LibSecretEvent *ev);
+void lib_secret_event_unref(gpointer ev);
+/* The table for conn->secret_events. */
+GHashTable *lib_secret_events_new(void);
+/* secret.c: drops every secret callback (embedded, before the driver closes). */
+void lib_secret_events_clear(VstorConnect *conn);
+
 /* Fails with VSTOR_ERR_OPERATION_DENIED, as vstord's read-only socket does, when @conn was
  * opened read-only; @api names the call in the message. */
 int lib_check_writable(VstorConnect *conn, const char *api, GError **error);
@@ -129,6 +153,12 @@ guint8 *lib_remote_secret_get_value(VstorStorageSecret *secret, unsigned int fla
                                     GError **error);
 int lib_remote_secret_set_value(VstorStorageSecret *secret, const guint8 *value, gsize len,
                                 unsigned int flags, GError **error);
+/* Registers @ev (its event id and secret set) with vstord and adds it to the table. */
+int lib_remote_secret_event_register(VstorConnect *conn, LibSecretEvent *ev, GError **error);
+int lib_remote_secret_event_deregister(VstorConnect *conn, int callback_id, GError **error);
+/* Runs the callback of a secret event message; FALSE when @hdr is not one. */
+gboolean lib_remote_secret_event_dispatch(VstorConnect *conn, const vstor_message_header *hdr,
+                                          GBytes *msg);
 
 /* vol.c: writes all of @buf to @fd (SYSTEM_ERROR on failure). */
 int lib_write_fd(int fd, const char *buf, gsize len, GError **error);

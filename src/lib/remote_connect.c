@@ -1,5 +1,5 @@
 /* remote_connect.c: the remote connection to vstord — URI to socket, libvirt's open handshake,
- * close, wire handles, capabilities, source discovery, pool events and jobs over the wire. */
+ * close, wire handles, capabilities, sources, pool events (secret ones: remote_secret.c), jobs. */
 #include <string.h>
 
 #include "lib/lib_priv.h"
@@ -151,6 +151,7 @@ lib_remote_open(const char *uri, unsigned int flags, VstorConnect **ret_conn, GE
     conn->readonly = (flags & VSTOR_CONNECT_RO) != 0;
     g_mutex_init(&conn->lock);
     conn->events = g_hash_table_new_full(NULL, NULL, NULL, remote_event_unref);
+    conn->secret_events = lib_secret_events_new();
     if (!(conn->rpc = vstor_rpc_client_new_unix(path, error)) || handshake(conn, error) < 0) {
         lib_remote_close(conn);
         return -1;
@@ -168,6 +169,7 @@ lib_remote_close(VstorConnect *conn)
     /* Joins the event thread, so no callback runs once the registrations go. */
     vstor_rpc_client_free(conn->rpc);
     g_hash_table_unref(conn->events);
+    g_hash_table_unref(conn->secret_events);
     g_mutex_clear(&conn->lock);
     g_free(conn->uri);
     g_free(conn);
@@ -265,7 +267,7 @@ on_rpc_event(VstorRpcClient *cl, const vstor_message_header *hdr, GBytes *msg, g
     gpointer v;
     int cb;
 
-    if (hdr->prog != REMOTE_PROGRAM)
+    if (hdr->prog != REMOTE_PROGRAM || lib_remote_secret_event_dispatch(conn, hdr, msg))
         return;
     if (hdr->proc == REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE) {
         if (vstor_rpc_decode_body(msg, VSTOR_RPC_PREFIX_LEN,

@@ -1,5 +1,5 @@
 /* remote_secret.c: the secret calls of a remote connection — libvirt's secret procedures
- * (define, undefine, look-ups, list-all, XML, values) as vstord serves them. */
+ * (define, undefine, look-ups, list-all, XML, values, events) as vstord serves them. */
 #include <string.h>
 
 #include "lib/lib_priv.h"
@@ -155,4 +155,123 @@ lib_remote_secret_set_value(VstorStorageSecret *secret, const guint8 *value, gsi
     a.value.value_len = (u_int)len;
     return lib_remote_call(secret->conn, REMOTE_PROC_SECRET_SET_VALUE,
                            (xdrproc_t)xdr_remote_secret_set_value_args, &a, NULL, NULL, error);
+}
+
+/* --- events --- */
+
+static void
+server_deregister(VstorConnect *conn, int server_id, GError **error)
+{
+    remote_connect_secret_event_deregister_any_args a = {.callbackID = server_id};
+
+    if (server_id >= 0)
+        (void)lib_remote_call(conn, REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY,
+                              (xdrproc_t)xdr_remote_connect_secret_event_deregister_any_args, &a,
+                              NULL, NULL, error);
+}
+
+int
+lib_remote_secret_event_register(VstorConnect *conn, LibSecretEvent *ev, GError **error)
+{
+    remote_nonnull_secret wire = {.usageID = (char *)""};
+    remote_connect_secret_event_register_any_args a = {.eventID = ev->event_id, .secret = NULL};
+    remote_connect_secret_event_register_any_ret r = {0};
+    int id = -1;
+
+    if (ev->one_secret) {
+        /* vstord matches on the uuid only. */
+        memcpy(wire.uuid, ev->uuid, VSTOR_UUID_LEN);
+        a.secret = &wire;
+    }
+    /* Held across the call so an event that overtakes the reply waits for its callback id. */
+    g_mutex_lock(&conn->lock);
+    if (lib_remote_call(conn, REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY,
+                        (xdrproc_t)xdr_remote_connect_secret_event_register_any_args, &a,
+                        (xdrproc_t)xdr_remote_connect_secret_event_register_any_ret, &r,
+                        error) == 0) {
+        ev->server_id = r.callbackID;
+        id = ++conn->next_event_id;
+        g_hash_table_insert(conn->secret_events, GINT_TO_POINTER(id), ev);
+    }
+    g_mutex_unlock(&conn->lock);
+    return id;
+}
+
+int
+lib_remote_secret_event_deregister(VstorConnect *conn, int callback_id, GError **error)
+{
+    gpointer p = NULL;
+    gboolean found;
+    g_autoptr(GError) err = NULL;
+
+    g_mutex_lock(&conn->lock);
+    found =
+        g_hash_table_steal_extended(conn->secret_events, GINT_TO_POINTER(callback_id), NULL, &p);
+    g_mutex_unlock(&conn->lock);
+    if (!found) {
+        vstor_error_set(error, VSTOR_ERR_INVALID_ARG,
+                        "could not find event callback %d for deletion", callback_id);
+        return -1;
+    }
+    server_deregister(conn, ((LibSecretEvent *)p)->server_id, &err);
+    lib_secret_event_unref(p);
+    if (err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return -1;
+    }
+    return 0;
+}
+
+gboolean
+lib_remote_secret_event_dispatch(VstorConnect *conn, const vstor_message_header *hdr, GBytes *msg)
+{
+    remote_secret_event_lifecycle_msg life = {0};
+    remote_secret_event_value_changed_msg changed = {0};
+    const remote_nonnull_secret *wire;
+    VstorStorageSecretEventType type;
+    LibSecretEvent *found = NULL;
+    GHashTableIter it;
+    gpointer v;
+    int cb;
+
+    if (hdr->proc == REMOTE_PROC_SECRET_EVENT_LIFECYCLE) {
+        if (vstor_rpc_decode_body(msg, VSTOR_RPC_PREFIX_LEN,
+                                  (xdrproc_t)xdr_remote_secret_event_lifecycle_msg, &life,
+                                  NULL) < 0)
+            return TRUE;
+        cb = life.callbackID;
+        wire = &life.secret;
+        type = (VstorStorageSecretEventType)life.event;
+    } else if (hdr->proc == REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED) {
+        if (vstor_rpc_decode_body(msg, VSTOR_RPC_PREFIX_LEN,
+                                  (xdrproc_t)xdr_remote_secret_event_value_changed_msg, &changed,
+                                  NULL) < 0)
+            return TRUE;
+        cb = changed.callbackID;
+        wire = &changed.secret;
+        type = VSTOR_STORAGE_SECRET_EVENT_VALUE_CHANGED;
+    } else {
+        return FALSE;
+    }
+    g_mutex_lock(&conn->lock);
+    g_hash_table_iter_init(&it, conn->secret_events);
+    while (!found && g_hash_table_iter_next(&it, NULL, &v)) {
+        LibSecretEvent *ev = v;
+
+        if (ev->server_id == cb)
+            found = lib_secret_event_ref(ev);
+    }
+    g_mutex_unlock(&conn->lock);
+    if (found) {
+        VstorStorageSecret *secret = secret_from_wire(conn, wire);
+
+        found->func(conn, secret, type, found->data);
+        vstor_storage_secret_free(secret);
+        lib_secret_event_unref(found);
+    }
+    if (hdr->proc == REMOTE_PROC_SECRET_EVENT_LIFECYCLE)
+        xdr_free((xdrproc_t)xdr_remote_secret_event_lifecycle_msg, (char *)&life);
+    else
+        xdr_free((xdrproc_t)xdr_remote_secret_event_value_changed_msg, (char *)&changed);
+    return TRUE;
 }

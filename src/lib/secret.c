@@ -1,5 +1,5 @@
-/* secret.c: the public secret calls — define, undefine, look-ups, listing, XML and values —
- * over the embedded driver's secret store, or handed to remote_secret.c. */
+/* secret.c: the public secret calls — define, undefine, look-ups, listing, XML, values and
+ * events — over the embedded driver's secret store, or handed to remote_secret.c. */
 #include <string.h>
 
 #include "lib/lib_priv.h"
@@ -147,4 +147,155 @@ vstor_storage_secret_free(VstorStorageSecret *secret)
         return;
     vstor_secret_id_clear(&secret->id);
     g_free(secret);
+}
+
+/* --- events --- */
+
+LibSecretEvent *
+lib_secret_event_ref(LibSecretEvent *ev)
+{
+    g_atomic_int_inc(&ev->refs);
+    return ev;
+}
+
+void
+lib_secret_event_unref(gpointer p)
+{
+    LibSecretEvent *ev = p;
+
+    if (!ev || !g_atomic_int_dec_and_test(&ev->refs))
+        return;
+    if (ev->destroy)
+        ev->destroy(ev->data);
+    g_free(ev);
+}
+
+GHashTable *
+lib_secret_events_new(void)
+{
+    return g_hash_table_new_full(NULL, NULL, NULL, lib_secret_event_unref);
+}
+
+/* The store's one subscription per connection: runs on the thread that changed the secret;
+ * the matching registrations are referenced under the lock and called outside it. */
+static void
+on_store_event(const VstorSecretId *id, VstorSecretEventType event, gpointer user_data)
+{
+    VstorConnect *conn = user_data;
+    int event_id = event == VSTOR_SECRET_EVENT_VALUE_CHANGED
+                       ? VSTOR_STORAGE_SECRET_EVENT_ID_VALUE_CHANGED
+                       : VSTOR_STORAGE_SECRET_EVENT_ID_LIFECYCLE;
+    g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(lib_secret_event_unref);
+    GHashTableIter it;
+    gpointer v;
+
+    g_mutex_lock(&conn->lock);
+    g_hash_table_iter_init(&it, conn->secret_events);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        LibSecretEvent *ev = v;
+
+        if (ev->event_id == event_id &&
+            (!ev->one_secret || memcmp(ev->uuid, id->uuid, VSTOR_UUID_LEN) == 0))
+            g_ptr_array_add(targets, lib_secret_event_ref(ev));
+    }
+    g_mutex_unlock(&conn->lock);
+    for (guint i = 0; i < targets->len; i++) {
+        LibSecretEvent *ev = targets->pdata[i];
+        VstorSecretId copy = {0};
+        VstorStorageSecret *secret;
+
+        memcpy(copy.uuid, id->uuid, VSTOR_UUID_LEN);
+        copy.usage_type = id->usage_type;
+        copy.usage_id = g_strdup(id->usage_id);
+        secret = lib_secret_new(conn, &copy);
+        ev->func(conn, secret, (VstorStorageSecretEventType)event, ev->data);
+        vstor_storage_secret_free(secret);
+    }
+}
+
+int
+vstor_connect_secret_event_register(VstorConnect *conn, VstorStorageSecret *secret, int event_id,
+                                    VstorStorageSecretEventFunc func, gpointer data,
+                                    GDestroyNotify destroy, GError **error)
+{
+    LibSecretEvent *ev;
+    int id;
+
+    g_return_val_if_fail(conn != NULL, -1);
+    if (!func) {
+        vstor_error_set(error, VSTOR_ERR_INVALID_ARG, "an event callback is required");
+        return -1;
+    }
+    if (event_id != VSTOR_STORAGE_SECRET_EVENT_ID_LIFECYCLE &&
+        event_id != VSTOR_STORAGE_SECRET_EVENT_ID_VALUE_CHANGED) {
+        vstor_error_set(error, VSTOR_ERR_INVALID_ARG, "unsupported event ID %d", event_id);
+        return -1;
+    }
+    ev = g_new0(LibSecretEvent, 1);
+    ev->refs = 1;
+    ev->event_id = event_id;
+    ev->func = func;
+    ev->data = data;
+    ev->destroy = destroy;
+    ev->server_id = -1;
+    if (secret) {
+        ev->one_secret = TRUE;
+        memcpy(ev->uuid, secret->id.uuid, VSTOR_UUID_LEN);
+    }
+    if (conn->rpc) {
+        if ((id = lib_remote_secret_event_register(conn, ev, error)) < 0) {
+            /* The caller keeps @data on failure. */
+            ev->destroy = NULL;
+            lib_secret_event_unref(ev);
+        }
+        return id;
+    }
+    g_mutex_lock(&conn->lock);
+    if (!conn->secret_sub)
+        conn->secret_sub = vstor_secret_store_subscribe(STORE(conn), on_store_event, conn);
+    id = ++conn->next_event_id;
+    g_hash_table_insert(conn->secret_events, GINT_TO_POINTER(id), ev);
+    g_mutex_unlock(&conn->lock);
+    return id;
+}
+
+int
+vstor_connect_secret_event_deregister(VstorConnect *conn, int callback_id, GError **error)
+{
+    gpointer ev = NULL;
+    gboolean found;
+
+    g_return_val_if_fail(conn != NULL, -1);
+    if (conn->rpc)
+        return lib_remote_secret_event_deregister(conn, callback_id, error);
+    g_mutex_lock(&conn->lock);
+    found =
+        g_hash_table_steal_extended(conn->secret_events, GINT_TO_POINTER(callback_id), NULL, &ev);
+    g_mutex_unlock(&conn->lock);
+    if (!found) {
+        vstor_error_set(error, VSTOR_ERR_INVALID_ARG,
+                        "could not find event callback %d for deletion", callback_id);
+        return -1;
+    }
+    /* Outside the lock (@destroy may call back); a delivery in progress keeps its reference. */
+    lib_secret_event_unref(ev);
+    return 0;
+}
+
+void
+lib_secret_events_clear(VstorConnect *conn)
+{
+    g_autoptr(GList) evs = NULL;
+    guint sub;
+
+    g_mutex_lock(&conn->lock);
+    sub = conn->secret_sub;
+    conn->secret_sub = 0;
+    evs = g_hash_table_get_values(conn->secret_events);
+    g_hash_table_steal_all(conn->secret_events);
+    g_mutex_unlock(&conn->lock);
+    if (sub)
+        vstor_secret_store_unsubscribe(STORE(conn), sub);
+    for (GList *l = evs; l; l = l->next)
+        lib_secret_event_unref(l->data);
 }

@@ -1,13 +1,15 @@
 """test_cli_secret.py: vstor's secret-* commands against stock virsh — one sequence of secret
 commands run with `virsh -c URI` and with `vstor -c URI` on one vstord must print the same
 stdout and stderr (less vstor's hint lines) and exit the same, errors and the read-only socket
-included; the embedded URI gives the same transcript; --json has the documented fields."""
+included; the embedded URI gives the same transcript; --json has the documented fields;
+secret-event prints what virsh secret-event prints on the same daemon."""
 import base64
 import json
 import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -260,3 +262,80 @@ def test_completion_offers_secret_uuids(daemon, files, build_dir):
     assert UUID1 in r.stdout.decode().split()
     r = run_vstor(build_dir, daemon.uri, "_complete", "secret-dumpxml", "--secret", "")
     assert UUID1 in r.stdout.decode().split()
+
+
+# --- secret-event --------------------------------------------------------------------------------
+
+STAMP_RE = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\+0000: "
+
+
+def watch(tool, uri, *args):
+    return subprocess.Popen([str(tool), "-c", uri, "secret-event", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+
+
+@pytest.mark.skipif(not shutil.which("virsh"), reason="no virsh")
+def test_secret_event_as_virsh(daemon, files, build_dir):
+    """vstor secret-event and virsh secret-event side by side on one vstord, while secrets
+    are defined, given values and undefined: the same lines, the same exit status."""
+    vstor = vstor_bin(build_dir)
+    uri = daemon.uri
+    assert run_vstor(build_dir, uri, "secret-define", files / "ceph.xml").returncode == 0
+    runs = [
+        ("--event", "lifecycle", "--loop", "--timeout", "5"),
+        ("--event", "value-changed", "--loop", "--timeout", "5"),
+        ("--event", "lifecycle", "--timeout", "5"),  # one-shot: the first event only
+        ("--event", "value-changed", "--loop", "--timeout", "5", "--secret", UUID1),
+        ("--event", "lifecycle", "--loop", "--timeout", "5", "--timestamp"),
+    ]
+    procs = [(watch("virsh", uri, *a), watch(vstor, uri, *a)) for a in runs]
+    time.sleep(1.5)  # both registered
+    for step in (("secret-define", files / "volume.xml"),
+                 ("secret-set-value", UUID3, "--file", files / "value.b64"),
+                 ("secret-set-value", UUID1, "--file", files / "value.b64"),
+                 ("secret-define", files / "ceph.xml"),
+                 ("secret-undefine", UUID3),
+                 ("secret-undefine", UUID1)):
+        r = run_vstor(build_dir, uri, *step)
+        assert r.returncode == 0, r.stderr
+    outs = []
+    for args, pair in zip(runs, procs):
+        (theirs, _), (ours, err) = (p.communicate(timeout=30) for p in pair)
+        ours, theirs = ours.decode(), theirs.decode()
+        # The same lines; timestamps (--timestamp) may differ by a millisecond.
+        assert (pair[1].returncode, re.sub(STAMP_RE, "", ours, flags=re.M)) == \
+            (pair[0].returncode, re.sub(STAMP_RE, "", theirs, flags=re.M)), \
+            f"{args}:\nvstor: {ours}\n{err}\nvirsh: {theirs}"
+        outs.append(ours)
+    life = (f"event 'lifecycle' for secret {UUID3}: Defined\n"
+            f"event 'lifecycle' for secret {UUID1}: Defined\n"
+            f"event 'lifecycle' for secret {UUID3}: Undefined\n"
+            f"event 'lifecycle' for secret {UUID1}: Undefined\n")
+    tail = "event loop timed out\nevents received: {}\n\n"
+    assert outs[0] == life + tail.format(4)
+    assert outs[1] == (f"event 'value-changed' for secret {UUID3}\n"
+                       f"event 'value-changed' for secret {UUID1}\n" + tail.format(2))
+    assert outs[2] == f"event 'lifecycle' for secret {UUID3}: Defined\nevents received: 1\n\n"
+    assert outs[3] == f"event 'value-changed' for secret {UUID1}\n" + tail.format(1)
+    lines = outs[4].splitlines()
+    assert len(lines) == 7
+    for got, want in zip(lines, life.splitlines()):
+        assert re.fullmatch(STAMP_RE + re.escape(want), got), got
+
+
+@pytest.mark.skipif(not shutil.which("virsh"), reason="no virsh")
+def test_secret_event_list_and_errors_as_virsh(daemon, build_dir, tmp_path):
+    steps = [("rw", ("secret-event", "--list"), None),
+             ("rw", ("secret-event",), None),
+             ("rw", ("secret-event", "--event", "bogus"), None),
+             ("rw", ("secret-event", "--event", "lifecycle", "--timeout", "0"), None),
+             ("rw", ("secret-event", "--event", "value-changed", "--timeout", "1"), None),
+             ("ro", ("secret-event", "--event", "lifecycle", "--timeout", "1"), None)]
+    uris = {"rw": daemon.uri, "ro": daemon.uri_ro}
+    theirs = transcript("virsh", uris, steps)
+    compare(transcript(vstor_bin(build_dir), uris, steps), theirs)
+    assert theirs[0][3] == b"lifecycle\nvalue-changed\n\n"
+    # An embedded connection lists and waits the same way.
+    embed = f"vstor:///embed?root={tmp_path / 'embed'}"
+    compare(transcript(vstor_bin(build_dir), {"rw": embed, "ro": embed}, steps, skip_ro=True),
+            [t for t in theirs if t[0] == "rw"])

@@ -1,6 +1,6 @@
 /* test-api-extra.c: the public API beyond the pool's life, embedded and remote — pool events,
- * jobs (list, cancel a running upload), secrets, read-only connections, calls from many
- * threads at once, and (remote) the daemon going away under a connection. */
+ * jobs (list, cancel a running upload), secrets and their events, read-only connections, calls
+ * from many threads at once, and (remote) the daemon going away under a connection. */
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -277,6 +277,172 @@ test_secrets(ApiFixture *f, gconstpointer data)
     g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_NO_SECRET);
 }
 
+/* --- secret events --- */
+
+#define SECRET_A "1b8ad1a4-4b4e-4c9e-9d2a-6a1f0e6d3c01"
+#define SECRET_B "1b8ad1a4-4b4e-4c9e-9d2a-6a1f0e6d3c02"
+
+/* Logs "UUID EVENT"; the callback also calls back into the library. */
+static void
+on_secret_event(VstorConnect *conn, VstorStorageSecret *secret, VstorStorageSecretEventType event,
+                gpointer p)
+{
+    EventLog *log = p;
+    g_autoptr(GPtrArray) all = vstor_connect_list_all_secrets(conn, 0, NULL);
+    int n = (int)event;
+
+    g_assert_nonnull(all);
+    g_mutex_lock(&log->lock);
+    g_array_append_val(log->seen, n);
+    g_ptr_array_add(log->names,
+                    g_strdup_printf("%s %d", vstor_storage_secret_get_uuid_string(secret), n));
+    g_cond_broadcast(&log->cond);
+    g_mutex_unlock(&log->lock);
+}
+
+static void
+on_secret_noop(VstorConnect *conn, VstorStorageSecret *secret, VstorStorageSecretEventType event,
+               gpointer p)
+{
+}
+
+static VstorStorageSecret *
+define_secret(ApiFixture *f, const char *uuid)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = g_strdup_printf(
+        "<secret ephemeral='no' private='no'><uuid>%s</uuid><usage type='ceph'><name>%s</name>"
+        "</usage></secret>",
+        uuid, uuid);
+    VstorStorageSecret *secret = vstor_storage_secret_define_xml(f->conn, xml, 0, &err);
+
+    g_assert_no_error(err);
+    return secret;
+}
+
+static void
+set_secret_value(VstorStorageSecret *secret)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(vstor_storage_secret_set_value(secret, (const guint8 *)"v", 1, 0, &err), ==, 0);
+    g_assert_no_error(err);
+}
+
+static void
+undefine_secret(VstorStorageSecret *secret)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(vstor_storage_secret_undefine(secret, &err), ==, 0);
+    g_assert_no_error(err);
+}
+
+static void
+assert_log(EventLog *log, const char *const *want, guint n)
+{
+    wait_events(log, n);
+    for (guint i = 0; i < n; i++)
+        g_assert_cmpstr(log->names->pdata[i], ==, want[i]);
+    g_array_set_size(log->seen, 0);
+    g_ptr_array_set_size(log->names, 0);
+}
+
+static void
+test_secret_events(ApiFixture *f, gconstpointer data)
+{
+    EventLog log = {.seen = g_array_new(FALSE, FALSE, sizeof(int)),
+                    .names = g_ptr_array_new_with_free_func(g_free)};
+    EventLog marker = {.seen = g_array_new(FALSE, FALSE, sizeof(int)),
+                       .names = g_ptr_array_new_with_free_func(g_free)};
+    static const char *const all_want[] = {SECRET_A " 0", SECRET_A " 2", SECRET_B " 0",
+                                           SECRET_A " 1"};
+    static const char *const one_want[] = {SECRET_B " 2", SECRET_B " 1"};
+    g_autoptr(VstorStorageSecret) a = NULL;
+    g_autoptr(VstorStorageSecret) b = NULL;
+    g_autoptr(GError) err = NULL;
+    int life, value, id;
+
+    g_mutex_init(&log.lock);
+    g_cond_init(&log.cond);
+    g_mutex_init(&marker.lock);
+    g_cond_init(&marker.cond);
+    g_assert_cmpint(
+        vstor_connect_secret_event_register(f->conn, NULL, 7, on_secret_event, &log, NULL, &err),
+        ==, -1);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    g_clear_error(&err);
+
+    /* Every secret: lifecycle and value-changed, in the order they happened. */
+    life =
+        vstor_connect_secret_event_register(f->conn, NULL, VSTOR_STORAGE_SECRET_EVENT_ID_LIFECYCLE,
+                                            on_secret_event, &log, on_destroy, &err);
+    g_assert_no_error(err);
+    value = vstor_connect_secret_event_register(f->conn, NULL,
+                                                VSTOR_STORAGE_SECRET_EVENT_ID_VALUE_CHANGED,
+                                                on_secret_event, &log, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(life, >, 0);
+    g_assert_cmpint(value, >, life);
+    a = define_secret(f, SECRET_A);
+    set_secret_value(a);
+    b = define_secret(f, SECRET_B);
+    undefine_secret(a);
+    g_clear_pointer(&a, vstor_storage_secret_free);
+    assert_log(&log, all_want, G_N_ELEMENTS(all_want));
+    g_assert_cmpint(vstor_connect_secret_event_deregister(f->conn, life, &err), ==, 0);
+    g_assert_true(log.destroyed);
+    g_assert_cmpint(vstor_connect_secret_event_deregister(f->conn, value, &err), ==, 0);
+    g_assert_cmpint(vstor_connect_secret_event_deregister(f->conn, value, &err), ==, -1);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INVALID_ARG);
+    g_clear_error(&err);
+
+    /* One secret: the other's events are not seen. */
+    life = vstor_connect_secret_event_register(f->conn, b, VSTOR_STORAGE_SECRET_EVENT_ID_LIFECYCLE,
+                                               on_secret_event, &log, NULL, &err);
+    g_assert_no_error(err);
+    value = vstor_connect_secret_event_register(
+        f->conn, b, VSTOR_STORAGE_SECRET_EVENT_ID_VALUE_CHANGED, on_secret_event, &log, NULL, &err);
+    g_assert_no_error(err);
+    a = define_secret(f, SECRET_A);
+    set_secret_value(a);
+    set_secret_value(b);
+    undefine_secret(b);
+    undefine_secret(a);
+    assert_log(&log, one_want, G_N_ELEMENTS(one_want));
+    g_assert_cmpint(vstor_connect_secret_event_deregister(f->conn, life, &err), ==, 0);
+    g_assert_cmpint(vstor_connect_secret_event_deregister(f->conn, value, &err), ==, 0);
+    g_clear_pointer(&a, vstor_storage_secret_free);
+    g_clear_pointer(&b, vstor_storage_secret_free);
+
+    /* Deregistered: nothing more arrives, though a later registration sees what follows (and
+     * remote events come in order, so anything owed to @log would have come first). */
+    b = define_secret(f, SECRET_B);
+    id = vstor_connect_secret_event_register(f->conn, NULL, VSTOR_STORAGE_SECRET_EVENT_ID_LIFECYCLE,
+                                             on_secret_event, &marker, NULL, &err);
+    g_assert_no_error(err);
+    undefine_secret(b);
+    wait_events(&marker, 1);
+    g_assert_cmpstr(marker.names->pdata[0], ==, SECRET_B " 1");
+    g_assert_cmpuint(log.seen->len, ==, 0);
+    g_assert_cmpint(vstor_connect_secret_event_deregister(f->conn, id, &err), ==, 0);
+    /* Left registered: closing the connection frees its data (a leak under ASan otherwise). */
+    g_assert_cmpint(vstor_connect_secret_event_register(
+                        f->conn, NULL, VSTOR_STORAGE_SECRET_EVENT_ID_VALUE_CHANGED, on_secret_noop,
+                        g_strdup("left"), g_free, &err),
+                    >, 0);
+    g_assert_no_error(err);
+
+    g_array_unref(marker.seen);
+    g_ptr_array_unref(marker.names);
+    g_mutex_clear(&marker.lock);
+    g_cond_clear(&marker.cond);
+    g_array_unref(log.seen);
+    g_ptr_array_unref(log.names);
+    g_mutex_clear(&log.lock);
+    g_cond_clear(&log.cond);
+}
+
 /* --- read-only --- */
 
 static void
@@ -381,6 +547,7 @@ main(int argc, char **argv)
     api_test_add("events", test_events);
     api_test_add("jobs", test_jobs);
     api_test_add("secrets", test_secrets);
+    api_test_add("secret-events", test_secret_events);
     api_test_add("readonly", test_readonly);
     api_test_add("threads", test_threads);
     api_test_add("daemon-gone", test_daemon_gone);
