@@ -1,12 +1,12 @@
 # Thin wrapper over meson: every target installs what it needs first (quietly when nothing is missing).
-# Targets: all (build), deps, run, check, fuzz, bench, bench-scale, clean.  Meson does the real work.
+# Targets: all (build), deps, run, check, check-long, fuzz, bench, bench-scale, clean.  Meson does the real work.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build deps deps-build deps-test run check check-unit check-asan check-integration fuzz bench bench-scale clean
+.PHONY: all build deps deps-build deps-test run check check-unit check-asan check-integration fuzz bench bench-scale check-long clean
 
 all: build
 
@@ -29,6 +29,10 @@ run: build
 
 check: deps build
 	@tools/check-all
+
+# The long runs of the reliability tests (CI runs them shorter inside `make check`).
+check-long: deps build
+	@VSTOR_LOAD_SECONDS=60 /usr/bin/python3 -m pytest tests/integration/test_load.py -q -s
 
 # The side-by-side benchmark against Debian's libvirtd (bench/bench.py; BENCH_ARGS=--quick for a
 # smoke run), and the scaling run (bench/scale.py: 1k/10k/100k volumes, JSON and a PNG plot);
