@@ -162,3 +162,17 @@ gboolean lib_remote_secret_event_dispatch(VstorConnect *conn, const vstor_messag
 
 /* vol.c: writes all of @buf to @fd (SYSTEM_ERROR on failure). */
 int lib_write_fd(int fd, const char *buf, gsize len, GError **error);
+
+/* A volume transfer's stream, embedded (the driver's) or remote (vstord's), as the pumps see
+ * it: read returns bytes, or 0 with *ret_hole set for a hole, or 0 alone at the end. */
+typedef struct {
+    gssize (*read)(gpointer st, char *buf, gsize len, guint64 *ret_hole, GError **error);
+    int (*write)(gpointer st, const char *buf, gsize len, GError **error);
+    int (*write_hole)(gpointer st, guint64 len, GError **error);
+} LibStreamOps;
+
+/* vol.c: a download into @fd (holes skipped by seeking; @fd must then be seekable, and it is
+ * extended over a trailing hole), and an upload from @fd (with @sparse, holes found with
+ * SEEK_HOLE/SEEK_DATA travel as holes). Neither finishes the stream. */
+int lib_pump_to_fd(gpointer st, const LibStreamOps *ops, int fd, GError **error);
+int lib_pump_from_fd(gpointer st, const LibStreamOps *ops, int fd, gboolean sparse, GError **error);

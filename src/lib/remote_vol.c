@@ -1,13 +1,9 @@
 /* remote_vol.c: the volume calls of a remote connection — listing, look-ups, create, clone,
  * delete, wipe, resize, info, XML, path — and upload/download over libvirt streams. */
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/lib_priv.h"
 #include "util/error.h"
-
-#define STREAM_CHUNK (1024 * 1024)
 
 static VstorStorageVol *
 vol_from_ret(VstorConnect *conn, remote_vol_ret *r)
@@ -195,43 +191,36 @@ open_transfer(VstorStorageVol *vol, int proc, guint64 offset, guint64 length, un
                                         (flags & VSTOR_STORAGE_VOL_STREAM_SPARSE) != 0, error);
 }
 
+/* vstord's streams as LibStreamOps. */
+static gssize
+rpc_read(gpointer st, char *buf, gsize len, guint64 *ret_hole, GError **error)
+{
+    return vstor_rpc_stream_recv(st, buf, len, ret_hole, error);
+}
+
+static int
+rpc_write(gpointer st, const char *buf, gsize len, GError **error)
+{
+    return vstor_rpc_stream_send(st, buf, len, error);
+}
+
+static int
+rpc_write_hole(gpointer st, guint64 len, GError **error)
+{
+    return vstor_rpc_stream_send_hole(st, len, error);
+}
+
+static const LibStreamOps rpc_stream_ops = {rpc_read, rpc_write, rpc_write_hole};
+
 int
 lib_remote_vol_download(VstorStorageVol *vol, int fd, guint64 offset, guint64 length,
                         unsigned int flags, GError **error)
 {
     g_autoptr(VstorRpcStream) st =
         open_transfer(vol, REMOTE_PROC_STORAGE_VOL_DOWNLOAD, offset, length, flags, error);
-    g_autofree char *buf = g_malloc(STREAM_CHUNK);
-    off_t end;
 
-    if (!st)
+    if (!st || lib_pump_to_fd(st, &rpc_stream_ops, fd, error) < 0)
         return -1;
-    for (;;) {
-        guint64 hole = 0;
-        gssize n = vstor_rpc_stream_recv(st, buf, STREAM_CHUNK, &hole, error);
-
-        if (n < 0)
-            return -1;
-        if (n > 0) {
-            if (lib_write_fd(fd, buf, (gsize)n, error) < 0)
-                return -1;
-        } else if (hole > 0) {
-            if (hole > G_MAXINT64 || lseek(fd, (off_t)hole, SEEK_CUR) < 0) {
-                vstor_error_set_errno(error, VSTOR_ERR_SYSTEM_ERROR, errno ? errno : EINVAL,
-                                      "cannot skip a hole: the output must be seekable for "
-                                      "a sparse download");
-                return -1;
-            }
-        } else {
-            break;
-        }
-    }
-    end = lseek(fd, 0, SEEK_CUR);
-    if (end >= 0 && ftruncate(fd, end) < 0 && errno != EINVAL) {
-        vstor_error_set_errno(error, VSTOR_ERR_SYSTEM_ERROR, errno,
-                              "cannot extend the output over a trailing hole");
-        return -1;
-    }
     return vstor_rpc_stream_finish(g_steal_pointer(&st), error);
 }
 
@@ -241,53 +230,9 @@ lib_remote_vol_upload(VstorStorageVol *vol, int fd, guint64 offset, guint64 leng
 {
     g_autoptr(VstorRpcStream) st =
         open_transfer(vol, REMOTE_PROC_STORAGE_VOL_UPLOAD, offset, length, flags, error);
-    g_autofree char *buf = g_malloc(STREAM_CHUNK);
-    gboolean sparse = (flags & VSTOR_STORAGE_VOL_STREAM_SPARSE) != 0;
-    off_t pos = lseek(fd, 0, SEEK_CUR);
 
-    if (!st)
+    if (!st || lib_pump_from_fd(st, &rpc_stream_ops, fd,
+                                (flags & VSTOR_STORAGE_VOL_STREAM_SPARSE) != 0, error) < 0)
         return -1;
-    if (pos < 0)
-        sparse = FALSE; /* a pipe: everything is data */
-    for (;;) {
-        gsize want = STREAM_CHUNK;
-        ssize_t n;
-
-        if (sparse) {
-            off_t data = lseek(fd, pos, SEEK_DATA);
-            off_t hole;
-
-            if (data < 0 && errno == ENXIO) {
-                off_t size = lseek(fd, 0, SEEK_END);
-
-                if (size > pos && vstor_rpc_stream_send_hole(st, (guint64)(size - pos), error) < 0)
-                    return -1;
-                break;
-            }
-            if (data > pos) {
-                if (vstor_rpc_stream_send_hole(st, (guint64)(data - pos), error) < 0)
-                    return -1;
-                pos = data;
-            }
-            hole = lseek(fd, pos, SEEK_HOLE);
-            if (hole > pos)
-                want = (gsize)MIN((off_t)want, hole - pos);
-            n = pread(fd, buf, want, pos);
-        } else {
-            n = read(fd, buf, want);
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            vstor_error_set_errno(error, VSTOR_ERR_SYSTEM_ERROR, errno,
-                                  "cannot read the data to upload");
-            return -1;
-        }
-        if (n == 0)
-            break;
-        if (vstor_rpc_stream_send(st, buf, (gsize)n, error) < 0)
-            return -1;
-        pos += n;
-    }
     return vstor_rpc_stream_finish(g_steal_pointer(&st), error);
 }

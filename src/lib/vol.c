@@ -189,23 +189,14 @@ lib_write_fd(int fd, const char *buf, gsize len, GError **error)
 }
 
 int
-vstor_storage_vol_download_to_fd(VstorStorageVol *vol, int fd, guint64 offset, guint64 length,
-                                 unsigned int flags, GError **error)
+lib_pump_to_fd(gpointer st, const LibStreamOps *ops, int fd, GError **error)
 {
-    g_autoptr(VstorVolStream) st = NULL;
-    g_autofree char *buf = NULL;
+    g_autofree char *buf = g_malloc(STREAM_CHUNK);
     off_t end;
 
-    if (vol->conn->rpc)
-        return lib_remote_vol_download(vol, fd, offset, length, flags, error);
-    if (lib_check_writable(vol->conn, "virStorageVolDownload", error) < 0)
-        return -1;
-    if (!(st = vstor_driver_vol_download(DRV(vol), &vol->id, offset, length, flags, error)))
-        return -1;
-    buf = g_malloc(STREAM_CHUNK);
     for (;;) {
         guint64 hole = 0;
-        gssize n = vstor_vol_stream_read(st, buf, STREAM_CHUNK, &hole, error);
+        gssize n = ops->read(st, buf, STREAM_CHUNK, &hole, error);
 
         if (n < 0)
             return -1;
@@ -214,8 +205,8 @@ vstor_storage_vol_download_to_fd(VstorStorageVol *vol, int fd, guint64 offset, g
                 return -1;
         } else if (hole > 0) {
             /* Skip the hole; the file grows to cover it at the end. */
-            if (lseek(fd, (off_t)hole, SEEK_CUR) < 0) {
-                vstor_error_set_errno(error, VSTOR_ERR_SYSTEM_ERROR, errno,
+            if (hole > G_MAXINT64 || lseek(fd, (off_t)hole, SEEK_CUR) < 0) {
+                vstor_error_set_errno(error, VSTOR_ERR_SYSTEM_ERROR, errno ? errno : EINVAL,
                                       "cannot skip a hole: the output must be seekable for "
                                       "a sparse download");
                 return -1;
@@ -230,26 +221,15 @@ vstor_storage_vol_download_to_fd(VstorStorageVol *vol, int fd, guint64 offset, g
                               "cannot extend the output over a trailing hole");
         return -1;
     }
-    return vstor_vol_stream_finish(g_steal_pointer(&st), error);
+    return 0;
 }
 
 int
-vstor_storage_vol_upload_from_fd(VstorStorageVol *vol, int fd, guint64 offset, guint64 length,
-                                 unsigned int flags, GError **error)
+lib_pump_from_fd(gpointer st, const LibStreamOps *ops, int fd, gboolean sparse, GError **error)
 {
-    g_autoptr(VstorVolStream) st = NULL;
-    g_autofree char *buf = NULL;
-    gboolean sparse = (flags & VSTOR_STORAGE_VOL_STREAM_SPARSE) != 0;
-    off_t pos;
+    g_autofree char *buf = g_malloc(STREAM_CHUNK);
+    off_t pos = lseek(fd, 0, SEEK_CUR);
 
-    if (vol->conn->rpc)
-        return lib_remote_vol_upload(vol, fd, offset, length, flags, error);
-    if (lib_check_writable(vol->conn, "virStorageVolUpload", error) < 0)
-        return -1;
-    if (!(st = vstor_driver_vol_upload(DRV(vol), &vol->id, offset, length, flags, error)))
-        return -1;
-    buf = g_malloc(STREAM_CHUNK);
-    pos = lseek(fd, 0, SEEK_CUR);
     if (pos < 0)
         sparse = FALSE; /* a pipe: everything is data */
     for (;;) {
@@ -263,12 +243,12 @@ vstor_storage_vol_upload_from_fd(VstorStorageVol *vol, int fd, guint64 offset, g
             if (data < 0 && errno == ENXIO) {
                 off_t size = lseek(fd, 0, SEEK_END);
 
-                if (size > pos && vstor_vol_stream_write_hole(st, (guint64)(size - pos), error) < 0)
+                if (size > pos && ops->write_hole(st, (guint64)(size - pos), error) < 0)
                     return -1;
                 break;
             }
             if (data > pos) {
-                if (vstor_vol_stream_write_hole(st, (guint64)(data - pos), error) < 0)
+                if (ops->write_hole(st, (guint64)(data - pos), error) < 0)
                     return -1;
                 pos = data;
             }
@@ -288,10 +268,64 @@ vstor_storage_vol_upload_from_fd(VstorStorageVol *vol, int fd, guint64 offset, g
         }
         if (n == 0)
             break;
-        if (vstor_vol_stream_write(st, buf, (gsize)n, error) < 0)
+        if (ops->write(st, buf, (gsize)n, error) < 0)
             return -1;
         pos += n;
     }
+    return 0;
+}
+
+/* The driver's volume streams as LibStreamOps. */
+static gssize
+drv_read(gpointer st, char *buf, gsize len, guint64 *ret_hole, GError **error)
+{
+    return vstor_vol_stream_read(st, buf, len, ret_hole, error);
+}
+
+static int
+drv_write(gpointer st, const char *buf, gsize len, GError **error)
+{
+    return vstor_vol_stream_write(st, buf, len, error);
+}
+
+static int
+drv_write_hole(gpointer st, guint64 len, GError **error)
+{
+    return vstor_vol_stream_write_hole(st, len, error);
+}
+
+static const LibStreamOps drv_stream_ops = {drv_read, drv_write, drv_write_hole};
+
+int
+vstor_storage_vol_download_to_fd(VstorStorageVol *vol, int fd, guint64 offset, guint64 length,
+                                 unsigned int flags, GError **error)
+{
+    g_autoptr(VstorVolStream) st = NULL;
+
+    if (vol->conn->rpc)
+        return lib_remote_vol_download(vol, fd, offset, length, flags, error);
+    if (lib_check_writable(vol->conn, "virStorageVolDownload", error) < 0)
+        return -1;
+    if (!(st = vstor_driver_vol_download(DRV(vol), &vol->id, offset, length, flags, error)) ||
+        lib_pump_to_fd(st, &drv_stream_ops, fd, error) < 0)
+        return -1;
+    return vstor_vol_stream_finish(g_steal_pointer(&st), error);
+}
+
+int
+vstor_storage_vol_upload_from_fd(VstorStorageVol *vol, int fd, guint64 offset, guint64 length,
+                                 unsigned int flags, GError **error)
+{
+    g_autoptr(VstorVolStream) st = NULL;
+
+    if (vol->conn->rpc)
+        return lib_remote_vol_upload(vol, fd, offset, length, flags, error);
+    if (lib_check_writable(vol->conn, "virStorageVolUpload", error) < 0)
+        return -1;
+    if (!(st = vstor_driver_vol_upload(DRV(vol), &vol->id, offset, length, flags, error)) ||
+        lib_pump_from_fd(st, &drv_stream_ops, fd, (flags & VSTOR_STORAGE_VOL_STREAM_SPARSE) != 0,
+                         error) < 0)
+        return -1;
     return vstor_vol_stream_finish(g_steal_pointer(&st), error);
 }
 
