@@ -182,6 +182,11 @@ void vstor_wire_vol_from_id(const VstorVolId *id, remote_nonnull_storage_vol *re
 
 /* Driver event subscriber that relays pool events to registered clients. */
 void vstor_events_relay(const VstorPoolId *pool, VstorPoolEventType event, gpointer srv);
+/* Registers @c for pool (or, with @secrets, secret) event @event_id (0..@last_id) of every
+ * object or only @uuid's; returns the new callback id. */
+int vstor_events_register(VstorClient *c, gboolean secrets, int event_id, int last_id,
+                          const guint8 *uuid, GError **err);
+int vstor_events_deregister(VstorClient *c, gboolean secrets, int callback_id, GError **err);
 /* Secret store subscriber that relays secret events (lifecycle 382, value changed 383). */
 void vstor_events_relay_secret(const VstorSecretId *secret, VstorSecretEventType event,
                                gpointer srv);

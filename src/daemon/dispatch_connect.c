@@ -184,25 +184,13 @@ proc_pool_event_register(VstorClient *c, const vstor_message_header *hdr, void *
                          GError **err)
 {
     remote_connect_storage_pool_event_register_any_args *a = args;
-    VstorEventReg reg = {0};
-    VstorClientState *st;
-
     /* VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE (0) and _REFRESH (1). */
-    if (a->eventID < 0 || a->eventID > 1) {
-        vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "unsupported storage pool event ID %d",
-                        a->eventID);
+    int id = vstor_events_register(c, FALSE, a->eventID, 1,
+                                   a->pool ? (const guint8 *)a->pool->uuid : NULL, err);
+
+    if (id < 0)
         return -1;
-    }
-    reg.event_id = a->eventID;
-    if (a->pool) {
-        reg.has_pool = TRUE;
-        memcpy(reg.uuid, a->pool->uuid, VSTOR_UUID_LEN);
-    }
-    reg.callback_id = vstor_server_next_callback_id(vstor_client_server(c));
-    st = vstor_client_lock(c);
-    g_array_append_val(st->pool_events, reg);
-    vstor_client_unlock(c);
-    ((remote_connect_storage_pool_event_register_any_ret *)ret)->callbackID = reg.callback_id;
+    ((remote_connect_storage_pool_event_register_any_ret *)ret)->callbackID = id;
     return 0;
 }
 
@@ -210,20 +198,8 @@ static int
 proc_pool_event_deregister(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                            GError **err)
 {
-    remote_connect_storage_pool_event_deregister_any_args *a = args;
-    VstorClientState *st = vstor_client_lock(c);
-
-    for (guint i = 0; i < st->pool_events->len; i++) {
-        if (g_array_index(st->pool_events, VstorEventReg, i).callback_id == a->callbackID) {
-            g_array_remove_index(st->pool_events, i);
-            vstor_client_unlock(c);
-            return 0;
-        }
-    }
-    vstor_client_unlock(c);
-    vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "storage pool event callback %d not registered",
-                    a->callbackID);
-    return -1;
+    return vstor_events_deregister(
+        c, FALSE, ((remote_connect_storage_pool_event_deregister_any_args *)args)->callbackID, err);
 }
 
 const VstorProc vstor_connect_procs[] = {

@@ -173,25 +173,13 @@ proc_event_register(VstorClient *c, const vstor_message_header *hdr, void *args,
                     GError **err)
 {
     remote_connect_secret_event_register_any_args *a = args;
-    VstorEventReg reg = {0};
-    VstorClientState *st;
-
     /* VIR_SECRET_EVENT_ID_LIFECYCLE (0) and _VALUE_CHANGED (1). */
-    if (a->eventID < 0 || a->eventID > 1) {
-        vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "unsupported secret event ID %d",
-                        a->eventID);
+    int id = vstor_events_register(c, TRUE, a->eventID, 1,
+                                   a->secret ? (const guint8 *)a->secret->uuid : NULL, err);
+
+    if (id < 0)
         return -1;
-    }
-    reg.event_id = a->eventID;
-    if (a->secret) {
-        reg.has_pool = TRUE;
-        memcpy(reg.uuid, a->secret->uuid, VSTOR_UUID_LEN);
-    }
-    reg.callback_id = vstor_server_next_callback_id(vstor_client_server(c));
-    st = vstor_client_lock(c);
-    g_array_append_val(st->secret_events, reg);
-    vstor_client_unlock(c);
-    ((remote_connect_secret_event_register_any_ret *)ret)->callbackID = reg.callback_id;
+    ((remote_connect_secret_event_register_any_ret *)ret)->callbackID = id;
     return 0;
 }
 
@@ -199,20 +187,8 @@ static int
 proc_event_deregister(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                       GError **err)
 {
-    remote_connect_secret_event_deregister_any_args *a = args;
-    VstorClientState *st = vstor_client_lock(c);
-
-    for (guint i = 0; i < st->secret_events->len; i++) {
-        if (g_array_index(st->secret_events, VstorEventReg, i).callback_id == a->callbackID) {
-            g_array_remove_index(st->secret_events, i);
-            vstor_client_unlock(c);
-            return 0;
-        }
-    }
-    vstor_client_unlock(c);
-    vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "secret event callback %d not registered",
-                    a->callbackID);
-    return -1;
+    return vstor_events_deregister(
+        c, TRUE, ((remote_connect_secret_event_deregister_any_args *)args)->callbackID, err);
 }
 
 const VstorProc vstor_secret_procs[] = {

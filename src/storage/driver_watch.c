@@ -194,7 +194,7 @@ int
 driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
 {
     const VstorBackend *be = watch_backend(obj);
-    g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
     int dirfd;
 
     if (!be || be->watch != VSTOR_WATCH_LOCAL || obj->watch_wd < 0)
@@ -205,22 +205,13 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
     apply_pending(drv, obj);
     if ((dirfd = open(obj->def->target_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return 0; /* let the full scan say what is wrong */
-    /* A file held open while written (a guest's disk) fires no event until closed: compare
-     * each volume's change time with the one it was read at. */
-    for (guint i = 0; i < obj->vols->len; i++) {
-        VstorVolObj *vol = obj->vols->pdata[i];
-        const VstorVolTimestamps *ts = vol->def->target.timestamps;
-        struct stat st;
-
-        if (vol->building || vol->in_use)
-            continue;
-        if (!ts || fstatat(dirfd, vol->def->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-            !same_time(&ts->ctime, &st.st_ctim) || !same_time(&ts->mtime, &st.st_mtim))
-            g_ptr_array_add(stale, g_strdup(vol->def->name));
-    }
     close(dirfd);
-    for (guint i = 0; i < stale->len; i++)
-        apply_name(drv, obj, be, stale->pdata[i]);
+    /* A file held open while written (a guest's disk) fires no event until closed: every
+     * volume is looked at, and read again only when its stat changed (apply_name). */
+    for (guint i = 0; i < obj->vols->len; i++)
+        g_ptr_array_add(names, g_strdup(((VstorVolObj *)obj->vols->pdata[i])->def->name));
+    for (guint i = 0; i < names->len; i++)
+        apply_name(drv, obj, be, names->pdata[i]);
     if (be->refresh_sizes && be->refresh_sizes(&drv->env, obj->def, err) < 0)
         return -1;
     return 1;
