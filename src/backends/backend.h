@@ -124,6 +124,15 @@ typedef struct {
     int (*build_vol_from)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol,
                           const VstorVolDef *input, unsigned int flags, VstorJob *job,
                           GError **err);
+    /* Set for backends that build a new volume under a temporary name (@vol's name and path
+     * are the temporary ones while build_vol/build_vol_from run): moves the built volume
+     * @tmp to its real name @final_name without replacing anything, so a build that dies
+     * half way never leaves a file under the volume's name. */
+    int (*commit_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *tmp,
+                      const char *final_name, GError **err);
+    /* Removes what builds killed half way left behind (called when a pool becomes active in
+     * this process, when no build of it can be running). */
+    void (*remove_stale)(VstorBackendEnv *env, VstorPoolDef *def);
     /* Re-reads one volume's sizes, format and permissions from its storage. It must not
      * change the volume's name, key or target path: the driver indexes volumes by them. */
     int (*refresh_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, GError **err);
@@ -137,6 +146,16 @@ typedef struct {
     int (*open_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, gboolean for_write,
                     int *ret_fd, GError **err);
 } VstorBackend;
+
+/* The names volumes are built under before they are whole (see commit_vol): never listed as
+ * volumes, never accepted as a volume's name. */
+#define VSTOR_VOL_TEMP_PREFIX ".vstor-tmp."
+
+static inline gboolean
+vstor_vol_name_is_temp(const char *name)
+{
+    return name && g_str_has_prefix(name, VSTOR_VOL_TEMP_PREFIX);
+}
 
 extern const VstorBackend vstor_backend_dir;
 extern const VstorBackend vstor_backend_disk;

@@ -24,6 +24,69 @@ vstor_file_pool_open_dir(const VstorPoolDef *pool, GError **err)
     return fd;
 }
 
+int
+vstor_file_vol_openat(int dirfd, const char *name, const char *path, int flags, GError **err)
+{
+    struct stat st;
+    int fd;
+
+    /* O_NONBLOCK: a FIFO put in a volume's place must not hold a worker until a writer
+     * comes; the type is checked on what was opened, not on a name that can change. */
+    fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+
+        if ((e == ELOOP || e == ENXIO) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(st.st_mode)) {
+            vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID,
+                            "volume path '%s' is a symbolic link: vstor opens a volume only as "
+                            "a file of the pool's directory, never through a link",
+                            path);
+        } else if (e == ENXIO && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                   S_ISFIFO(st.st_mode)) {
+            vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "Volume path '%s' is a FIFO", path);
+        } else {
+            vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, e, "cannot open volume '%s'", path);
+        }
+        return -1;
+    }
+    if (fstat(fd, &st) < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot stat volume '%s'", path);
+        close(fd);
+        return -1;
+    }
+    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode)) {
+        if (S_ISFIFO(st.st_mode))
+            vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "Volume path '%s' is a FIFO", path);
+        else if (S_ISSOCK(st.st_mode))
+            vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "Volume path '%s' is a socket", path);
+        else
+            vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR, "unexpected storage mode for '%s'",
+                            path);
+        close(fd);
+        return -1;
+    }
+    if (!(flags & O_NONBLOCK))
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+int
+vstor_file_vol_check_entry(const VstorPoolDef *pool, const VstorVolDef *vol, GError **err)
+{
+    int dirfd = vstor_file_pool_open_dir(pool, err);
+    int fd;
+
+    if (dirfd < 0)
+        return -1;
+    fd = vstor_file_vol_openat(dirfd, vol->name, vol->target.path, O_RDONLY, err);
+    close(dirfd);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
 static void
 set_timestamp(VstorVolTimestamp *ts, const struct timespec *t)
 {
@@ -131,6 +194,28 @@ update_from_fd(VstorVolDef *vol, int fd, GError **err)
     return 0;
 }
 
+/* Fills @vol for a file whose header does not probe: a raw volume the size of the file, no
+ * backing store (a header that lies names nothing to follow). The scan and a volume's own
+ * refresh both list such a file so, as libvirt lists a file it cannot read the header of. */
+static void
+update_unprobed(VstorVolDef *vol, int fd)
+{
+    static const VstorImageInfo none = {0};
+    struct stat st;
+
+    if (fstat(fd, &st) == 0) {
+        vol->type = S_ISBLK(st.st_mode) ? VSTOR_VOL_BLOCK : VSTOR_VOL_FILE;
+        vol->capacity = vol->physical = (unsigned long long)st.st_size;
+        vol->allocation = (unsigned long long)st.st_blocks * 512;
+        vol->has_allocation = TRUE;
+        set_perms_and_times(&vol->target, &st);
+    }
+    vol->target.format = VSTOR_VOL_FORMAT_RAW;
+    g_clear_pointer(&vol->target.compat, g_free);
+    vol->target.has_features = FALSE;
+    replace_backing(vol, &none);
+}
+
 /* An encrypted volume that names no secret gets the volume secret whose usage is its path,
  * when there is one (as libvirt shows it after a refresh). */
 static void
@@ -183,6 +268,16 @@ open_entry(int dirfd, const char *pool_real, const char *name, GError **err)
             return -2;
         vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot open volume '%s'", name);
         return -1;
+    }
+    /* The name may have been swapped (for a link out of the pool, say) since it was looked
+     * at: what was opened must be what was checked, or it is skipped as vanished. */
+    {
+        struct stat got;
+
+        if (fstat(fd, &got) < 0 || got.st_dev != st.st_dev || got.st_ino != st.st_ino) {
+            close(fd);
+            return -2;
+        }
     }
     return fd;
 }
@@ -245,7 +340,7 @@ vstor_file_pool_refresh(VstorBackendEnv *env, VstorPoolDef *pool, GPtrArray **re
         int fd;
 
         if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0 ||
-            has_control_chars(ent->d_name))
+            has_control_chars(ent->d_name) || vstor_vol_name_is_temp(ent->d_name))
             continue;
         fd = open_entry(dirfd, pool_real, ent->d_name, &perr);
         if (fd == -2)
@@ -262,11 +357,7 @@ vstor_file_pool_refresh(VstorBackendEnv *env, VstorPoolDef *pool, GPtrArray **re
          * than a reason to fail the whole pool, as it is in libvirt. */
         if (update_from_fd(vol, fd, &perr) < 0) {
             g_debug("pool '%s': '%s' probes badly: %s", pool->name, ent->d_name, perr->message);
-            if (fstat(fd, &st) == 0) {
-                vol->capacity = vol->physical = (unsigned long long)st.st_size;
-                vol->allocation = (unsigned long long)st.st_blocks * 512;
-            }
-            vol->target.format = VSTOR_VOL_FORMAT_RAW;
+            update_unprobed(vol, fd);
         }
         close(fd);
         load_default_secret(env, vol);
@@ -290,8 +381,8 @@ int
 vstor_file_vol_refresh(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol, GError **err)
 {
     g_autofree char *pool_real = realpath(pool->target_path, NULL);
+    g_autoptr(GError) perr = NULL;
     int dirfd, fd;
-    int ret;
 
     if (!pool_real) {
         vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot stat path '%s'",
@@ -300,7 +391,8 @@ vstor_file_vol_refresh(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vo
     }
     if ((dirfd = vstor_file_pool_open_dir(pool, err)) < 0)
         return -1;
-    fd = open_entry(dirfd, pool_real, vol->name, err);
+    /* A volume being built is not one yet (its temporary name is not a volume's). */
+    fd = vstor_vol_name_is_temp(vol->name) ? -2 : open_entry(dirfd, pool_real, vol->name, err);
     close(dirfd);
     if (fd == -2) {
         vstor_error_set(err, VSTOR_ERR_NO_STORAGE_VOL,
@@ -309,9 +401,11 @@ vstor_file_vol_refresh(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vo
     }
     if (fd < 0)
         return -1;
-    ret = update_from_fd(vol, fd, err);
+    if (update_from_fd(vol, fd, &perr) < 0) {
+        g_debug("pool '%s': '%s' probes badly: %s", pool->name, vol->name, perr->message);
+        update_unprobed(vol, fd);
+    }
     close(fd);
-    if (ret == 0)
-        load_default_secret(env, vol);
-    return ret;
+    load_default_secret(env, vol);
+    return 0;
 }

@@ -212,6 +212,15 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
     req.input_secret_path = input_secret;
     if (vol->backing_store && vstor_qemu_img_check_backing(vol, pool->target_path, err) < 0)
         return -1;
+    /* qemu-img follows links: the input must still be the file that was listed. */
+    if (input && input->type == VSTOR_VOL_FILE) {
+        int in =
+            vstor_file_vol_openat(AT_FDCWD, input->target.path, input->target.path, O_RDONLY, err);
+
+        if (in < 0)
+            return -1;
+        close(in);
+    }
     if (!(cmds = vstor_qemu_img_commands(&req, err)))
         return -1;
     if (!input && cmds->len == 1) {
@@ -244,6 +253,9 @@ vstor_file_vol_resize_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVo
                         "preallocate is only supported for raw type volume");
         return -1;
     }
+    /* qemu-img follows links: the volume must still be its file, not a link out of the pool. */
+    if (vstor_file_vol_check_entry(pool, vol, err) < 0)
+        return -1;
     if (vol->target.encryption && !(secret = write_secret_file(env, pool, vol, TRUE, err)))
         return -1;
     if (!(argv = vstor_qemu_img_resize_argv(NULL, vol, capacity, secret, err)))

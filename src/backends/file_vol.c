@@ -3,10 +3,12 @@
 #include "backends/file_vol.h"
 #include "backends/wipe.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -33,6 +35,13 @@ vstor_file_vol_create(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol
     if (strcmp(vol->name, ".") == 0 || strcmp(vol->name, "..") == 0) {
         vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID,
                         "volume name '%s' is not allowed: pick a name for a file", vol->name);
+        return -1;
+    }
+    if (vstor_vol_name_is_temp(vol->name)) {
+        vstor_error_set(err, VSTOR_ERR_INVALID_ARG,
+                        "volume name '%s' is not allowed: names starting with '%s' are what "
+                        "vstor builds volumes under; pick another name",
+                        vol->name, VSTOR_VOL_TEMP_PREFIX);
         return -1;
     }
     vol->type = vol->target.format == VSTOR_VOL_FORMAT_DIR     ? VSTOR_VOL_DIR
@@ -223,8 +232,11 @@ clone_raw(int dirfd, VstorVolDef *vol, const VstorVolDef *input, unsigned int fl
     struct stat st;
     int in, out = -1, ret = -1;
 
-    in = open(input->target.path, O_RDONLY | O_CLOEXEC);
-    if (in < 0 || fstat(in, &st) < 0) {
+    /* Not through a link the input's name may have become since it was listed. */
+    in = vstor_file_vol_openat(AT_FDCWD, input->target.path, input->target.path, O_RDONLY, err);
+    if (in < 0)
+        goto out;
+    if (fstat(in, &st) < 0) {
         vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "could not open input path '%s'",
                               input->target.path);
         goto out;
@@ -315,6 +327,71 @@ vstor_file_vol_delete(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol
 }
 
 int
+vstor_file_vol_commit(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *tmp,
+                      const char *final_name, GError **err)
+{
+    g_autofree char *final_path = g_build_filename(pool->target_path, final_name, NULL);
+    int dirfd = vstor_file_pool_open_dir(pool, err);
+    int rc;
+
+    if (dirfd < 0)
+        return -1;
+    /* No fsync of the directory, as for deletion: a rename a power cut undoes leaves no
+     * volume rather than half of one. */
+    rc = renameat2(dirfd, tmp->name, dirfd, final_name, RENAME_NOREPLACE);
+    if (rc < 0 && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+        /* A filesystem without RENAME_NOREPLACE (a FUSE mount such as GlusterFS): a hard
+         * link cannot replace either; where links fail too, look first, then rename. */
+        struct stat st;
+
+        if ((rc = linkat(dirfd, tmp->name, dirfd, final_name, 0)) == 0) {
+            unlinkat(dirfd, tmp->name, 0);
+        } else if (errno != EEXIST) {
+            if (fstatat(dirfd, final_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                errno = EEXIST;
+            else
+                rc = renameat(dirfd, tmp->name, dirfd, final_name);
+        }
+    }
+    if (rc < 0) {
+        if (errno == EEXIST)
+            vstor_error_set(err, VSTOR_ERR_STORAGE_VOL_EXIST,
+                            "'%s' appeared in the pool while the volume was being built; "
+                            "remove or rename that file and create the volume again",
+                            final_path);
+        else
+            vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot rename '%s' to '%s'",
+                                  tmp->target.path, final_path);
+    }
+    close(dirfd);
+    return rc < 0 ? -1 : 0;
+}
+
+void
+vstor_file_pool_remove_stale(VstorBackendEnv *env, VstorPoolDef *pool)
+{
+    struct dirent *ent;
+    DIR *dir;
+    int dirfd = vstor_file_pool_open_dir(pool, NULL);
+
+    if (dirfd < 0)
+        return;
+    if (!(dir = fdopendir(dirfd))) {
+        close(dirfd);
+        return;
+    }
+    while ((ent = readdir(dir))) {
+        if (!vstor_vol_name_is_temp(ent->d_name))
+            continue;
+        if (unlinkat(dirfd, ent->d_name, 0) < 0 && errno == EISDIR)
+            unlinkat(dirfd, ent->d_name, AT_REMOVEDIR);
+        g_debug("pool '%s': removed '%s', left by a build that did not finish", pool->name,
+                ent->d_name);
+    }
+    closedir(dir);
+}
+
+int
 vstor_file_vol_open(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol, gboolean for_write,
                     int *ret_fd, GError **err)
 {
@@ -323,13 +400,11 @@ vstor_file_vol_open(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol, 
 
     if (dirfd < 0)
         return -1;
-    fd = openat(dirfd, vol->name, (for_write ? O_WRONLY : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC);
+    fd = vstor_file_vol_openat(dirfd, vol->name, vol->target.path, for_write ? O_WRONLY : O_RDONLY,
+                               err);
     close(dirfd);
-    if (fd < 0) {
-        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot open volume '%s'",
-                              vol->target.path);
+    if (fd < 0)
         return -1;
-    }
     *ret_fd = fd;
     return 0;
 }
@@ -404,11 +479,19 @@ vstor_file_vol_wipe(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
     }
     switch (algorithm) {
     case VSTOR_WIPE_ZERO:
-        /* A sparse file is emptied and grown back, as libvirt does: every byte reads as
-         * zero, in no time. A fully allocated file, and a device, get zeros written, so
-         * the allocation stays what it was (libvirt's rule as well). */
+        /* A sparse file loses all its blocks, as libvirt's empty-and-grow-back does: every
+         * byte reads as zero, in no time — but in one step (a hole punched over all of it),
+         * so a daemon killed half way never leaves an empty file. Emptying and growing back
+         * is the fallback where holes cannot be punched. A fully allocated file, and a
+         * device, get zeros written, so the allocation stays what it was (libvirt's rule). */
         if (S_ISREG(st.st_mode) && st.st_blocks < st.st_size / 512) {
             vstor_job_set_total(job, (guint64)st.st_size);
+            if (st.st_size > 0 &&
+                fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size) == 0) {
+                vstor_job_add_done(job, (guint64)st.st_size);
+                ret = 0;
+                break;
+            }
             if (ftruncate(fd, 0) < 0 || ftruncate(fd, st.st_size) < 0) {
                 vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno,
                                       "Failed to truncate volume with path '%s' to 0 bytes",
@@ -432,7 +515,8 @@ vstor_file_vol_wipe(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
         ret = 0;
         break;
     default:
-        ret = vstor_wipe_scrub(env, vol->target.path, algorithm, (guint64)st.st_size, job, err);
+        ret = vstor_wipe_scrub_fd(env, fd, vol->target.path, algorithm, (guint64)st.st_size, job,
+                                  err);
         break;
     }
     if (ret == 0 && fsync(fd) < 0) {

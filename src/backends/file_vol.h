@@ -7,6 +7,15 @@
 
 /* Opens the pool's target directory (O_DIRECTORY | O_CLOEXEC). VSTOR_ERR_SYSTEM_ERROR. */
 int vstor_file_pool_open_dir(const VstorPoolDef *pool, GError **err);
+/* Opens @name under @dirfd (an absolute @name with AT_FDCWD) with @flags the way every
+ * operation on a file volume does: never through a symbolic link in its last component, never
+ * blocking on a FIFO, and only a regular file, directory or block device. @path names it in
+ * errors: VSTOR_ERR_OPERATION_INVALID (a link), VSTOR_ERR_INTERNAL_ERROR (a FIFO, socket or
+ * character device), VSTOR_ERR_SYSTEM_ERROR (open failed). Returns the descriptor. */
+int vstor_file_vol_openat(int dirfd, const char *name, const char *path, int flags, GError **err);
+/* Fails as vstor_file_vol_openat does unless @vol's entry in the pool directory is a file it
+ * would open: for tools (qemu-img) that are given the volume's path, checked just before. */
+int vstor_file_vol_check_entry(const VstorPoolDef *pool, const VstorVolDef *vol, GError **err);
 
 /* Backend slots for file volumes (see backend.h for each contract). */
 int vstor_file_vol_create(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol, GError **err);
@@ -23,6 +32,10 @@ int vstor_file_vol_resize(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef 
 int vstor_file_vol_wipe(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
                         VstorWipeAlgorithm algorithm, unsigned int flags, VstorJob *job,
                         GError **err);
+/* commit_vol and remove_stale of the file backends (see backend.h). */
+int vstor_file_vol_commit(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *tmp,
+                          const char *final_name, GError **err);
+void vstor_file_pool_remove_stale(VstorBackendEnv *env, VstorPoolDef *pool);
 int vstor_file_vol_open(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
                         gboolean for_write, int *ret_fd, GError **err);
 

@@ -3,6 +3,7 @@
 #include "backends/wipe.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util/command.h"
@@ -60,4 +61,20 @@ vstor_wipe_scrub(VstorBackendEnv *env, const char *path, VstorWipeAlgorithm algo
         return -1;
     vstor_job_add_done(job, size);
     return 0;
+}
+
+int
+vstor_wipe_scrub_fd(VstorBackendEnv *env, int fd, const char *path, VstorWipeAlgorithm algorithm,
+                    guint64 size, VstorJob *job, GError **err)
+{
+    g_autofree char *pinned = g_strdup_printf("/proc/%d/fd/%d", (int)getpid(), fd);
+    int ret = vstor_wipe_scrub(env, pinned, algorithm, size, job, err);
+
+    if (ret < 0 && err && *err && strstr((*err)->message, pinned)) {
+        g_auto(GStrv) parts = g_strsplit((*err)->message, pinned, -1);
+
+        g_free((*err)->message);
+        (*err)->message = g_strjoinv(path, parts);
+    }
+    return ret;
 }

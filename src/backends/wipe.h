@@ -13,3 +13,8 @@ int vstor_wipe_write_zeros(int fd, const char *path, guint64 from, guint64 len, 
  * the command runner; the job's cancellation stops scrub. Fails as the runner does. */
 int vstor_wipe_scrub(VstorBackendEnv *env, const char *path, VstorWipeAlgorithm algorithm,
                      guint64 size, VstorJob *job, GError **err);
+/* vstor_wipe_scrub on the file open as @fd, named @path in errors: scrub is given the
+ * descriptor's /proc path, which it reopens for each pass, so a link or another file put in
+ * place of @path while the passes run is never written to. */
+int vstor_wipe_scrub_fd(VstorBackendEnv *env, int fd, const char *path,
+                        VstorWipeAlgorithm algorithm, guint64 size, VstorJob *job, GError **err);

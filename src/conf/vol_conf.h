@@ -126,5 +126,6 @@ VstorVolDef *vstor_vol_def_parse_node(VstorPoolType pool_type, xmlDoc *doc, xmlN
 char *vstor_vol_def_format(VstorPoolType pool_type, const VstorVolDef *def);
 
 /* The check libvirt's local backends (dir, fs, netfs, vstorage) make before creating a
- * volume, not a parse rule: fails with VSTOR_ERR_OPERATION_INVALID when @name contains '/'. */
+ * volume, not a parse rule: fails with VSTOR_ERR_OPERATION_INVALID when @name contains '/', and
+ * (vstor's own rule) with VSTOR_ERR_XML_DETAIL when it holds a control character. */
 int vstor_vol_name_check(const char *name, GError **err);

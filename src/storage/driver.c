@@ -293,6 +293,9 @@ reattach(VstorDriver *drv, VstorPoolObj *obj)
         running = TRUE;
     g_clear_error(&err);
     obj->active = TRUE;
+    /* Nothing runs yet: what a killed build left behind can go. */
+    if (running && be && be->remove_stale)
+        be->remove_stale(&drv->env, obj->def);
     if (running && driver_pool_do_refresh(drv, obj, &err) == 0)
         return;
     g_debug("pool '%s' was active but is not any more%s%s", obj->def->name, err ? ": " : "",

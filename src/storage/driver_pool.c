@@ -204,6 +204,8 @@ start_pool(VstorDriver *drv, VstorPoolObj *obj, unsigned int create_flags, GErro
         rc = be->build(&drv->env, obj->def, build_flags, NULL, err);
     if (rc == 0 && be->start)
         rc = be->start(&drv->env, obj->def, err);
+    if (rc == 0 && be->remove_stale)
+        be->remove_stale(&drv->env, obj->def); /* an inactive pool has no build running */
     g_mutex_lock(&drv->lock);
     obj->starting = FALSE;
     g_cond_broadcast(&drv->cond);

@@ -3,7 +3,9 @@
 #include "util/command.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -317,6 +319,16 @@ bytes_to_string(GBytes *bytes)
     return str;
 }
 
+/* In the child, before exec: it dies with the daemon, so a qemu-img left running by a killed
+ * vstord never writes into a volume the next vstord serves. */
+static void
+die_with_parent(gpointer parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != GPOINTER_TO_INT(parent))
+        _exit(127); /* the daemon died before the line above */
+}
+
 int
 vstor_command_run(VstorCommand *cmd, int *ret_exit_status, char **ret_stdout, char **ret_stderr,
                   GError **err)
@@ -350,6 +362,8 @@ vstor_command_run(VstorCommand *cmd, int *ret_exit_status, char **ret_stdout, ch
 
     flags |= ret_stdout ? G_SUBPROCESS_FLAGS_STDOUT_PIPE : G_SUBPROCESS_FLAGS_STDOUT_SILENCE;
     launcher = g_subprocess_launcher_new(flags);
+    g_subprocess_launcher_set_child_setup(launcher, die_with_parent, GINT_TO_POINTER(getpid()),
+                                          NULL);
     if (cmd->stdin_text) {
         int fd = stdin_memfd(cmd->stdin_text, err);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -130,16 +131,25 @@ vstor_file_lock(const char *path, int *ret_fd, GError **err)
         return -1;
     }
     /* Open-file-description locks: released when this fd closes, not when any fd of the
-     * process to the same file closes, and they conflict between threads too. */
-    if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+     * process to the same file closes, and they conflict between threads too. A child a
+     * killed owner was starting can hold the lock until it dies (it shares the description
+     * between fork and exec): while the owner written in the file is gone, wait for that. */
+    for (int tries = 0; fcntl(fd, F_OFD_SETLK, &fl) < 0; tries++) {
         int e = errno;
         char holder[32] = "";
         ssize_t n = pread(fd, holder, sizeof(holder) - 1, 0);
 
+        holder[n > 0 ? n : 0] = '\0';
+        g_strstrip(holder);
+        gint64 owner = g_ascii_strtoll(holder, NULL, 10);
+
+        if ((e == EAGAIN || e == EACCES) && tries < 100 && owner > 0 && owner < G_MAXINT &&
+            kill((pid_t)owner, 0) < 0 && errno == ESRCH) {
+            g_usleep(100 * 1000);
+            continue;
+        }
         close(fd);
         if (e == EAGAIN || e == EACCES) {
-            holder[n > 0 ? n : 0] = '\0';
-            g_strstrip(holder);
             vstor_error_set(err, VSTOR_ERR_OPERATION_INVALID,
                             "state root lock '%s' is held by another vstor process%s%s%s; "
                             "stop it or use another root",

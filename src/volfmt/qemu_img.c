@@ -351,6 +351,17 @@ image_opts(VstorVolFormat format, const char *type, const char *path, const char
     return g_string_free(buf, FALSE);
 }
 
+static gboolean
+qemu_identifier(const char *name)
+{
+    if (!g_ascii_isalpha(name[0]))
+        return FALSE;
+    for (const char *p = name; *p; p++)
+        if (!g_ascii_isalnum(*p) && !strchr("-._", *p))
+            return FALSE;
+    return TRUE;
+}
+
 static int
 make_alias(const VstorVolDef *def, char **ret_alias, GError **err)
 {
@@ -361,7 +372,16 @@ make_alias(const VstorVolDef *def, char **ret_alias, GError **err)
                         def->name ? def->name : "");
         return -1;
     }
-    *ret_alias = g_strdup_printf("%s_encrypt0", def->name);
+    if (qemu_identifier(def->name)) {
+        *ret_alias = g_strdup_printf("%s_encrypt0", def->name);
+    } else {
+        /* qemu wants an identifier (a letter, then letters, digits, '-', '.', '_'); a name
+         * that is not one (a volume being built under its hidden temporary name, "1disk")
+         * gets one made from its digest, distinct per name. */
+        g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, def->name, -1);
+
+        *ret_alias = g_strdup_printf("vol%.16s_encrypt0", sum);
+    }
     return 0;
 }
 

@@ -439,7 +439,8 @@ def test_hints_name_object_and_fix(emb):
     assert emb.hints == ["'vstor vol-list p' lists the volumes of pool p"]
     emb.fail("vol-info", "nope")
     assert "'vstor vol-list POOL'" in emb.hints[0] and "--pool" in emb.hints[0]
-    emb.ok("vol-create-as", "p", "a b.img", "1M")
+    # sparse: a fully allocated volume is refused shrinking below its allocation first
+    emb.ok("vol-create-as", "p", "a b.img", "1M", "--allocation", "0")
     emb.fail("vol-create-as", "p", "a b.img", "1M")
     assert emb.hints == ["pick another name, or delete the old one first with "
                          "'vstor vol-delete \"a b.img\" --pool p'"]

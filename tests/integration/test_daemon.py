@@ -15,12 +15,13 @@ import time
 
 import pytest
 
+from wire import call
+
 libvirt = pytest.importorskip("libvirt")
 
 LIBVIRT_SRC = pathlib.Path(os.environ.get("VSTOR_LIBVIRT_SRC",
                                           "/root/.cache/vstor-libvirt-src/libvirt"))
 REF_SCRIPT = pathlib.Path("/work/shared/scripts/libvirtd-ref")
-REMOTE_PROGRAM = 0x20008086
 
 
 @pytest.fixture(scope="module")
@@ -262,10 +263,6 @@ def raw_client(daemon, payload):
         pass
     s.close()
     return got
-
-
-def call(proc, serial, body=b"", prog=REMOTE_PROGRAM, mtype=0):
-    return struct.pack(">IIIiIII", 28 + len(body), prog, 1, proc, mtype, serial, 0) + body
 
 
 def test_garbage_and_oversized_clients_are_dropped(daemon):

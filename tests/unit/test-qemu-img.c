@@ -341,6 +341,42 @@ test_commas_escaped(void)
                     "driver=luks,file.filename=/p/a,,b.img,key-secret=l.img_encrypt0");
 }
 
+/* A volume name qemu would not take as an object id (a volume built under its hidden
+ * temporary name, a name starting with a digit) gets an id made from its digest. */
+static void
+test_secret_id_from_digest(void)
+{
+    const char *names[] = {".vstor-tmp.0123456789abcdef", "1disk"};
+    g_autofree char *ids[2] = {NULL, NULL};
+
+    for (guint i = 0; i < 2; i++) {
+        g_autofree char *path = g_strdup_printf("/p/%s", names[i]);
+        g_autoptr(VstorVolDef) luks = simple_vol(names[i], path, "raw",
+                                                 "<encryption format='luks'><secret "
+                                                 "type='passphrase' uuid='" UUID1 "'/>"
+                                                 "</encryption>");
+        VstorQemuImgRequest req = {"/usr/bin/qemu-img", luks, NULL, "/run/s", NULL, 0};
+        g_autoptr(GError) err = NULL;
+        g_autofree char *text = render_all(&req, &err);
+        const char *id;
+
+        g_assert_no_error(err);
+        id = strstr(text, "secret,id=");
+        g_assert_nonnull(id);
+        id += strlen("secret,id=");
+        ids[i] = g_strndup(id, strcspn(id, ","));
+        g_assert_true(g_str_has_prefix(ids[i], "vol"));
+        g_assert_true(g_str_has_suffix(ids[i], "_encrypt0"));
+        g_assert_cmpuint(strlen(ids[i]), ==, strlen("vol") + 16 + strlen("_encrypt0"));
+        {
+            g_autofree char *opt = g_strdup_printf("-o key-secret=%s ", ids[i]);
+
+            g_assert_nonnull(strstr(text, opt));
+        }
+    }
+    g_assert_cmpstr(ids[0], !=, ids[1]);
+}
+
 static void
 test_render_quoting(void)
 {
@@ -652,6 +688,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemu-img/refusals", test_refusals);
     g_test_add_func("/qemu-img/secret-file-missing", test_secret_file_missing);
     g_test_add_func("/qemu-img/commas-escaped", test_commas_escaped);
+    g_test_add_func("/qemu-img/secret-id-from-digest", test_secret_id_from_digest);
     g_test_add_func("/qemu-img/render-quoting", test_render_quoting);
     g_test_add_func("/qemu-img/needed", test_needed);
     g_test_add_func("/qemu-img/check-backing", test_check_backing);

@@ -403,6 +403,7 @@ test_parse_node(void)
 static void
 test_name_check(void)
 {
+    static const char *const control_names[] = {"a\nb", "a\tb", "\x1b[2J", "a\x7f"};
     g_autoptr(GError) err = NULL;
 
     g_assert_cmpint(vstor_vol_name_check("a.img", &err), ==, 0);
@@ -412,6 +413,13 @@ test_name_check(void)
     g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_OPERATION_INVALID);
     g_assert_cmpstr(err->message, ==,
                     "Requested operation is not valid: volume name '../a.img' cannot contain '/'");
+    /* vstor's own rule: control characters, which a pool's scan would not list */
+    for (gsize i = 0; i < G_N_ELEMENTS(control_names); i++) {
+        g_clear_error(&err);
+        g_assert_cmpint(vstor_vol_name_check(control_names[i], &err), ==, -1);
+        g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_XML_DETAIL);
+        g_assert_nonnull(strstr(err->message, "invalid char in name"));
+    }
 }
 
 static void
