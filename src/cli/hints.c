@@ -28,6 +28,10 @@ static const CliHintRule hint_rules[] = {
      "this connection is read-only; run "
      "the command without -r to change "
      "things"},
+    {NULL, VSTOR_ERR_ACCESS_DENIED, "needs '(?<level>[a-z]+)' on " POOL_Q,
+     "vstord's pool access rules do not give you '{level}' on pool '{name}': ask its "
+     "administrator to add you to the '{level}' list of a [pool:...] section that matches it "
+     "(vstord.conf)"},
     {NULL, VSTOR_ERR_ACCESS_DENIED, "group '(?<group>[^'\\n]*)'",
      "run as root or as a member of group '{group}' (usermod -aG {group} USER, then log in "
      "again); reading works for everyone with -r"},
@@ -88,6 +92,9 @@ static const CliHintRule hint_rules[] = {
     {NULL, VSTOR_ERR_STORAGE_VOL_EXIST, "volume '(?<vname>[^'\\n]*)'",
      "pick another name, or delete the old one first with 'vstor vol-delete {vname} --pool "
      "POOL'"},
+    {NULL, ANY, "can't shrink capacity below existing allocation",
+     "the volume holds more data than the new size; a smaller size would cut it off, so "
+     "choose one at least its allocation ('vstor vol-info' shows it)"},
     {NULL, ANY, "(Can't shrink capacity below current capacity|negative size requires)",
      "making a volume smaller loses the data past the new end; add --shrink if that is meant"},
     {NULL, ANY, "volume '[^'\\n]*' is still (being allocated|in use)",

@@ -1,5 +1,6 @@
 /* config.c: vstord's configuration file — a GKeyFile with one [vstord] group (a file without
- * any group header, libvirtd.conf style, is read as that group), values checked key by key. */
+ * any group header, libvirtd.conf style, is read as that group), values checked key by key,
+ * and [pool:NAME] groups handed to access.c as per-pool access rules. */
 #include <errno.h>
 #include <grp.h>
 #include <string.h>
@@ -61,6 +62,7 @@ vstor_daemon_config_new(void)
     cfg->log_level = VSTOR_LOG_INFO;
     cfg->outputs = g_array_new(FALSE, TRUE, sizeof(VstorLogOutput));
     g_array_set_clear_func(cfg->outputs, output_clear);
+    cfg->access = vstor_access_rules_new();
     return cfg;
 }
 
@@ -73,6 +75,7 @@ vstor_daemon_config_free(VstorDaemonConfig *cfg)
     g_free(cfg->sock_group);
     g_free(cfg->log_outputs);
     g_array_unref(cfg->outputs);
+    vstor_access_rules_unref(cfg->access);
     g_free(cfg);
 }
 
@@ -276,9 +279,14 @@ vstor_daemon_config_load(const char *path, gboolean missing_ok, GPtrArray *warni
     }
     groups = g_key_file_get_groups(kf, NULL);
     for (char **g = groups; *g; g++) {
+        if (vstor_access_is_rules_group(*g)) {
+            if (vstor_access_rules_add_group(cfg->access, kf, *g, path, lines, err) < 0)
+                return NULL;
+            continue;
+        }
         if (strcmp(*g, CONFIG_GROUP) != 0 && warnings)
             g_ptr_array_add(warnings, g_strdup_printf("%s: unknown group [%s] ignored (vstord "
-                                                      "reads [" CONFIG_GROUP "])",
+                                                      "reads [" CONFIG_GROUP "] and [pool:NAME])",
                                                       path, *g));
     }
     keys = g_key_file_get_keys(kf, CONFIG_GROUP, NULL, NULL);

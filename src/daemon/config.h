@@ -1,9 +1,12 @@
 /* config.h: vstord's configuration file (GKeyFile, group [vstord], keys named as in
- * libvirtd.conf) — defaults, parsing with errors naming file, line and key, and the log outputs. */
+ * libvirtd.conf; [pool:NAME] access rules) — defaults, parsing with errors naming file, line
+ * and key, and the log outputs. */
 #pragma once
 
 #include <glib.h>
 #include <sys/types.h>
+
+#include "daemon/access.h"
 
 /* libvirt's log priorities: 1 debug, 2 info, 3 warning, 4 error. */
 typedef enum {
@@ -34,6 +37,7 @@ typedef struct {
     int log_level;
     char *log_outputs; /* as written */
     GArray *outputs; /* VstorLogOutput; empty: stderr */
+    VstorAccessRules *access; /* the [pool:NAME] sections; never NULL, empty: no rules */
 } VstorDaemonConfig;
 
 /* The defaults, as data/vstord.conf documents them. */
@@ -44,7 +48,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorDaemonConfig, vstor_daemon_config_free)
 /* Reads @path over the defaults. A missing file is no error when @missing_ok (the default
  * path). Problems that do not stop the daemon (unknown keys or groups) are appended to
  * @warnings as "FILE:LINE: ..." lines. Fails (G_KEY_FILE_ERROR) with a message naming the
- * file, the line and the key. */
+ * file, the line and the key; in access rules also the section (access.h). */
 VstorDaemonConfig *vstor_daemon_config_load(const char *path, gboolean missing_ok,
                                             GPtrArray *warnings, GError **err);
 

@@ -64,6 +64,8 @@ void vstor_server_push_work(VstorServer *srv, VstorClient *client, GFunc func, g
 void vstor_server_client_gone(VstorServer *srv, VstorClient *client);
 /* Every connected client, referenced, to be used outside the server's lock. */
 GPtrArray *vstor_server_clients(VstorServer *srv);
+/* The pool access rules in force (a reference: a reload may replace them meanwhile). */
+VstorAccessRules *vstor_server_access_rules(VstorServer *srv);
 /* A callback id unique within the server, for event registrations. */
 int vstor_server_next_callback_id(VstorServer *srv);
 /* The daemon's log, one line per event: debug (@debug) or info lines. */
@@ -104,6 +106,7 @@ typedef struct {
     GHashTable *streams; /* serial -> VstorStream* */
     GArray *pool_events; /* VstorEventReg */
     GArray *secret_events; /* VstorEventReg (has_pool: a secret's uuid) */
+    VstorIdentity ident; /* the peer's credentials, read at accept and never changed */
 } VstorClientState;
 
 /* One event registration: a pool's (or a secret's) uuid when it is limited to one object. */
@@ -125,6 +128,13 @@ void vstor_client_unlock(VstorClient *c);
 int vstor_dispatch_decode_only(GBytes *msg, GError **err);
 /* Runs the call in @msg on a worker thread and sends its reply. */
 void vstor_dispatch_call(VstorClient *c, GBytes *msg);
+/* On the main loop thread: runs the call in @msg and sends its reply when it is a quick
+ * procedure (look-ups, volume info, XML, path, connection facts) that could be answered
+ * without waiting; FALSE, having sent nothing, when it is for a worker. */
+gboolean vstor_dispatch_call_quick(VstorClient *c, GBytes *msg);
+/* Turns quick answers on or off (on by default; VSTOR_QUICK_CALLS=0 turns them off, which
+ * the tests use to compare both ways of answering). */
+void vstor_dispatch_set_quick(gboolean enabled);
 /* Sends an error reply for @req: REPLY or STREAM per @type, with @domain. */
 void vstor_dispatch_send_error(VstorClient *c, const vstor_message_header *req,
                                vstor_message_type type, int domain, const GError *error);
@@ -177,6 +187,31 @@ void vstor_wire_pool_to_id(const remote_nonnull_storage_pool *w, VstorPoolId *re
 void vstor_wire_pool_from_id(const VstorPoolId *id, remote_nonnull_storage_pool *ret_w);
 void vstor_wire_vol_to_id(const remote_nonnull_storage_vol *w, VstorVolId *ret_id);
 void vstor_wire_vol_from_id(const VstorVolId *id, remote_nonnull_storage_vol *ret_w);
+
+/* --- dispatch_access.c: per-pool access checks (rules in access.h) --- */
+
+/* Whether @c is bound by pool rules: some are configured and it is not root. */
+gboolean vstor_access_client_restricted(VstorClient *c);
+/* What @c may do with the pool called @pool. */
+VstorAccessLevel vstor_access_client_level(VstorClient *c, const char *pool);
+gboolean vstor_access_may_see(VstorClient *c, const char *pool);
+/* Fails unless @c has @need on the pool called @pool: a pool it may not see fails as a missing
+ * one does (VSTOR_ERR_NO_STORAGE_POOL), a lower level with VSTOR_ERR_ACCESS_DENIED naming
+ * @api. For volumes, which name their pool. */
+int vstor_access_check_pool_name(VstorClient *c, const char *pool, VstorAccessLevel need,
+                                 const char *api, GError **err);
+/* The same for a pool on the wire, which the driver finds by uuid: its real name decides. */
+int vstor_access_check_pool(VstorClient *c, const remote_nonnull_storage_pool *pool,
+                            VstorAccessLevel need, const char *api, GError **err);
+/* A pool about to be defined or created from @xml: the name in it needs 'manage' (refused
+ * with VSTOR_ERR_ACCESS_DENIED, or the parse error of a document that does not parse). */
+int vstor_access_check_define(VstorClient *c, const char *xml, const char *api, GError **err);
+/* What belongs to no pool (secrets, source discovery) needs 'manage' on some pool; fails with
+ * VSTOR_ERR_ACCESS_DENIED in @driver's name ("storage", "secret"). */
+gboolean vstor_access_is_manager(VstorClient *c);
+int vstor_access_check_manager(VstorClient *c, const char *driver, const char *api, GError **err);
+/* Drops the pools (VstorPoolId*) @c may not see from @pools, keeping the order. */
+void vstor_access_filter_pools(VstorClient *c, GPtrArray *pools);
 
 /* --- events.c --- */
 

@@ -1,6 +1,7 @@
 /* dispatch_pool.c: the storage pool procedures — legacy and list-all listings, lookups,
  * define/create/build/start/destroy/delete/undefine/refresh, info, XML, autostart, state,
- * source discovery and pool capabilities — each a thin translation onto the driver. */
+ * source discovery and pool capabilities — each a thin translation onto the driver after the
+ * pool access check (listings show what the client may see, lifecycle needs 'manage'). */
 #include <string.h>
 
 #include "conf/pool_caps.h"
@@ -33,6 +34,7 @@ list_names(VstorClient *c, unsigned int flags, int max, remote_connect_list_stor
     pools = vstor_driver_pool_list(DRV(c), flags, err);
     if (!pools)
         return -1;
+    vstor_access_filter_pools(c, pools);
     n = MIN(pools->len, (guint)max);
     r->names.names_len = n;
     r->names.names_val = g_new0(remote_nonnull_string, MAX(n, 1));
@@ -41,20 +43,37 @@ list_names(VstorClient *c, unsigned int flags, int max, remote_connect_list_stor
     return 0;
 }
 
+/* The number of active (or inactive) pools the client may see. */
+static int
+count_pools(VstorClient *c, gboolean active, void *ret, GError **err)
+{
+    g_autoptr(GPtrArray) pools = NULL;
+
+    if (!vstor_access_client_restricted(c)) {
+        ((remote_int_ret *)ret)->value = vstor_driver_pool_count(DRV(c), active);
+        return 0;
+    }
+    pools = vstor_driver_pool_list(
+        DRV(c), active ? VSTOR_LIST_POOLS_ACTIVE : VSTOR_LIST_POOLS_INACTIVE, err);
+    if (!pools)
+        return -1;
+    vstor_access_filter_pools(c, pools);
+    ((remote_int_ret *)ret)->value = (int)pools->len;
+    return 0;
+}
+
 static int
 proc_num_active(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                 GError **err)
 {
-    ((remote_int_ret *)ret)->value = vstor_driver_pool_count(DRV(c), TRUE);
-    return 0;
+    return count_pools(c, TRUE, ret, err);
 }
 
 static int
 proc_num_defined(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                  GError **err)
 {
-    ((remote_int_ret *)ret)->value = vstor_driver_pool_count(DRV(c), FALSE);
-    return 0;
+    return count_pools(c, FALSE, ret, err);
 }
 
 static int
@@ -82,6 +101,7 @@ proc_list_all(VstorClient *c, const vstor_message_header *hdr, void *args, void 
 
     if (!pools)
         return -1;
+    vstor_access_filter_pools(c, pools);
     if (a->need_results) {
         r->pools.pools_len = pools->len;
         r->pools.pools_val = g_new0(remote_nonnull_storage_pool, MAX(pools->len, 1));
@@ -98,9 +118,13 @@ proc_find_sources(VstorClient *c, const vstor_message_header *hdr, void *args, v
 {
     remote_connect_find_storage_pool_sources_args *a = args;
     remote_connect_find_storage_pool_sources_ret *r = ret;
-    char *xml = vstor_driver_find_pool_sources(DRV(c), a->type, a->srcSpec ? *a->srcSpec : NULL,
-                                               a->flags, err);
+    char *xml;
 
+    /* Discovery probes the host's devices and servers, which belong to no pool. */
+    if (vstor_access_check_manager(c, "storage", "virConnectFindStoragePoolSources", err) < 0)
+        return -1;
+    xml = vstor_driver_find_pool_sources(DRV(c), a->type, a->srcSpec ? *a->srcSpec : NULL, a->flags,
+                                         err);
     if (!xml)
         return -1;
     r->xml = xml; /* GLib allocates with malloc, which the XDR free expects */
@@ -126,9 +150,13 @@ static int
 proc_lookup_by_name(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                     GError **err)
 {
+    const char *name = ((remote_string_args *)args)->str;
     g_auto(VstorPoolId) id = {0};
 
-    if (vstor_driver_pool_lookup_by_name(DRV(c), ((remote_string_args *)args)->str, &id, err) < 0)
+    if (vstor_access_check_pool_name(c, name, VSTOR_ACCESS_SEE, "virStoragePoolLookupByName", err) <
+        0)
+        return -1;
+    if (vstor_driver_pool_lookup_by_name(DRV(c), name, &id, err) < 0)
         return -1;
     return reply_pool(&id, ret);
 }
@@ -142,6 +170,14 @@ proc_lookup_by_uuid(VstorClient *c, const vstor_message_header *hdr, void *args,
 
     if (vstor_driver_pool_lookup_by_uuid(DRV(c), (const guint8 *)a->uuid, &id, err) < 0)
         return -1;
+    if (!vstor_access_may_see(c, id.name)) {
+        char uuid[VSTOR_UUID_STRING_LEN];
+
+        vstor_uuid_format((const guint8 *)a->uuid, uuid);
+        vstor_error_set(err, VSTOR_ERR_NO_STORAGE_POOL, "no storage pool with matching uuid '%s'",
+                        uuid);
+        return -1;
+    }
     return reply_pool(&id, ret);
 }
 
@@ -153,6 +189,9 @@ proc_lookup_by_volume(VstorClient *c, const vstor_message_header *hdr, void *arg
     g_auto(VstorVolId) vol = {0};
 
     vstor_wire_vol_to_id(&((remote_storage_pool_lookup_by_volume_args *)args)->vol, &vol);
+    if (vstor_access_check_pool_name(c, vol.pool, VSTOR_ACCESS_SEE, "virStoragePoolLookupByVolume",
+                                     err) < 0)
+        return -1;
     if (vstor_driver_pool_lookup_by_volume(DRV(c), &vol, &id, err) < 0)
         return -1;
     return reply_pool(&id, ret);
@@ -162,11 +201,16 @@ static int
 proc_lookup_by_target_path(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                            GError **err)
 {
+    const char *path = ((remote_string_args *)args)->str;
     g_auto(VstorPoolId) id = {0};
 
-    if (vstor_driver_pool_lookup_by_target_path(DRV(c), ((remote_string_args *)args)->str, &id,
-                                                err) < 0)
+    if (vstor_driver_pool_lookup_by_target_path(DRV(c), path, &id, err) < 0)
         return -1;
+    if (!vstor_access_may_see(c, id.name)) {
+        vstor_error_set(err, VSTOR_ERR_NO_STORAGE_POOL,
+                        "no storage pool with matching target path '%s'", path);
+        return -1;
+    }
     return reply_pool(&id, ret);
 }
 
@@ -177,6 +221,8 @@ proc_create_xml(VstorClient *c, const vstor_message_header *hdr, void *args, voi
     remote_string_flags_args *a = args;
     g_auto(VstorPoolId) id = {0};
 
+    if (vstor_access_check_define(c, a->str, "virStoragePoolCreateXML", err) < 0)
+        return -1;
     if (vstor_driver_pool_create(DRV(c), a->str, a->flags, &id, err) < 0)
         return -1;
     return reply_pool(&id, ret);
@@ -189,28 +235,44 @@ proc_define_xml(VstorClient *c, const vstor_message_header *hdr, void *args, voi
     remote_string_flags_args *a = args;
     g_auto(VstorPoolId) id = {0};
 
+    if (vstor_access_check_define(c, a->str, "virStoragePoolDefineXML", err) < 0)
+        return -1;
     if (vstor_driver_pool_define(DRV(c), a->str, a->flags, &id, err) < 0)
         return -1;
     return reply_pool(&id, ret);
 }
 
-/* The procedures that take a pool (and flags) and return nothing. */
-#define POOL_FLAGS_PROC(fname, call)                                                               \
+/* The lifecycle procedures: they take a pool (and flags), need 'manage', return nothing. */
+#define POOL_FLAGS_PROC(fname, api, call)                                                          \
     static int fname(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,       \
                      GError **err)                                                                 \
     {                                                                                              \
         remote_pool_flags_args *a = args;                                                          \
         g_auto(VstorPoolId) id = {0};                                                              \
+        if (vstor_access_check_pool(c, &a->pool, VSTOR_ACCESS_MANAGE, api, err) < 0)               \
+            return -1;                                                                             \
         vstor_wire_pool_to_id(&a->pool, &id);                                                      \
         return call;                                                                               \
     }
 
-POOL_FLAGS_PROC(proc_create, vstor_driver_pool_start(DRV(c), &id, a->flags, err))
-POOL_FLAGS_PROC(proc_build, vstor_driver_pool_build(DRV(c), &id, a->flags, err))
-POOL_FLAGS_PROC(proc_delete, vstor_driver_pool_delete(DRV(c), &id, a->flags, err))
-POOL_FLAGS_PROC(proc_refresh, vstor_driver_pool_refresh(DRV(c), &id, a->flags, err))
-POOL_FLAGS_PROC(proc_destroy, vstor_driver_pool_destroy(DRV(c), &id, err))
-POOL_FLAGS_PROC(proc_undefine, vstor_driver_pool_undefine(DRV(c), &id, err))
+POOL_FLAGS_PROC(proc_create, "virStoragePoolCreate",
+                vstor_driver_pool_start(DRV(c), &id, a->flags, err))
+POOL_FLAGS_PROC(proc_build, "virStoragePoolBuild",
+                vstor_driver_pool_build(DRV(c), &id, a->flags, err))
+POOL_FLAGS_PROC(proc_delete, "virStoragePoolDelete",
+                vstor_driver_pool_delete(DRV(c), &id, a->flags, err))
+POOL_FLAGS_PROC(proc_refresh, "virStoragePoolRefresh",
+                vstor_driver_pool_refresh(DRV(c), &id, a->flags, err))
+POOL_FLAGS_PROC(proc_destroy, "virStoragePoolDestroy", vstor_driver_pool_destroy(DRV(c), &id, err))
+POOL_FLAGS_PROC(proc_undefine, "virStoragePoolUndefine",
+                vstor_driver_pool_undefine(DRV(c), &id, err))
+
+/* A pool argument the client must be able to see. */
+#define CHECK_SEE(c, pool, api, err)                                                               \
+    do {                                                                                           \
+        if (vstor_access_check_pool(c, pool, VSTOR_ACCESS_SEE, api, err) < 0)                      \
+            return -1;                                                                             \
+    } while (0)
 
 static int
 proc_get_info(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret, GError **err)
@@ -219,6 +281,7 @@ proc_get_info(VstorClient *c, const vstor_message_header *hdr, void *args, void 
     g_auto(VstorPoolId) id = {0};
     VstorPoolInfo info;
 
+    CHECK_SEE(c, &((remote_pool_args *)args)->pool, "virStoragePoolGetInfo", err);
     vstor_wire_pool_to_id(&((remote_pool_args *)args)->pool, &id);
     if (vstor_driver_pool_get_info(DRV(c), &id, &info, err) < 0)
         return -1;
@@ -236,6 +299,7 @@ proc_get_xml(VstorClient *c, const vstor_message_header *hdr, void *args, void *
     g_auto(VstorPoolId) id = {0};
     char *xml;
 
+    CHECK_SEE(c, &a->pool, "virStoragePoolGetXMLDesc", err);
     vstor_wire_pool_to_id(&a->pool, &id);
     xml = vstor_driver_pool_get_xml(DRV(c), &id, a->flags, err);
     if (!xml)
@@ -251,6 +315,7 @@ proc_get_autostart(VstorClient *c, const vstor_message_header *hdr, void *args, 
     g_auto(VstorPoolId) id = {0};
     gboolean autostart;
 
+    CHECK_SEE(c, &((remote_pool_args *)args)->pool, "virStoragePoolGetAutostart", err);
     vstor_wire_pool_to_id(&((remote_pool_args *)args)->pool, &id);
     if (vstor_driver_pool_get_autostart(DRV(c), &id, &autostart, err) < 0)
         return -1;
@@ -265,6 +330,9 @@ proc_set_autostart(VstorClient *c, const vstor_message_header *hdr, void *args, 
     remote_storage_pool_set_autostart_args *a = args;
     g_auto(VstorPoolId) id = {0};
 
+    if (vstor_access_check_pool(c, &a->pool, VSTOR_ACCESS_MANAGE, "virStoragePoolSetAutostart",
+                                err) < 0)
+        return -1;
     vstor_wire_pool_to_id(&a->pool, &id);
     return vstor_driver_pool_set_autostart(DRV(c), &id, a->autostart != 0, err);
 }
@@ -275,6 +343,7 @@ proc_is_active(VstorClient *c, const vstor_message_header *hdr, void *args, void
     g_auto(VstorPoolId) id = {0};
     int v;
 
+    CHECK_SEE(c, &((remote_pool_args *)args)->pool, "virStoragePoolIsActive", err);
     vstor_wire_pool_to_id(&((remote_pool_args *)args)->pool, &id);
     v = vstor_driver_pool_is_active(DRV(c), &id, err);
     if (v < 0)
@@ -290,6 +359,7 @@ proc_is_persistent(VstorClient *c, const vstor_message_header *hdr, void *args, 
     g_auto(VstorPoolId) id = {0};
     int v;
 
+    CHECK_SEE(c, &((remote_pool_args *)args)->pool, "virStoragePoolIsPersistent", err);
     vstor_wire_pool_to_id(&((remote_pool_args *)args)->pool, &id);
     v = vstor_driver_pool_is_persistent(DRV(c), &id, err);
     if (v < 0)

@@ -1,11 +1,19 @@
 /* dispatch_secret.c: the secret procedures — counts and listings, lookups by uuid and usage,
- * define/undefine, XML, and values — each a thin translation onto the driver's secret store. */
+ * define/undefine, XML, and values — each a thin translation onto the driver's secret store.
+ * Under pool access rules secrets are for those who manage some pool; others list none. */
 #include <string.h>
 
 #include "daemon/daemon.h"
 #include "util/error.h"
 
 #define SECRETS(c) vstor_driver_secrets(vstor_server_driver(vstor_client_server(c)))
+
+/* Secrets belong to no pool: under pool rules only a client managing some pool reaches them. */
+#define CHECK_MANAGER(c, api, err)                                                                 \
+    do {                                                                                           \
+        if (vstor_access_check_manager(c, "secret", api, err) < 0)                                 \
+            return -1;                                                                             \
+    } while (0)
 
 /* Replies are released with xdr_free, which uses free(); GLib allocates with malloc. */
 static void
@@ -26,7 +34,8 @@ reply_secret(VstorSecretId *id, void *ret)
 static int
 proc_num(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret, GError **err)
 {
-    ((remote_connect_num_of_secrets_ret *)ret)->num = (int)vstor_secret_count(SECRETS(c));
+    ((remote_connect_num_of_secrets_ret *)ret)->num =
+        vstor_access_is_manager(c) ? (int)vstor_secret_count(SECRETS(c)) : 0;
     return 0;
 }
 
@@ -44,6 +53,8 @@ proc_list(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret
     }
     if (!(ids = vstor_secret_list(SECRETS(c), 0, err)))
         return -1;
+    if (!vstor_access_is_manager(c))
+        g_ptr_array_set_size(ids, 0);
     n = MIN(ids->len, (guint)max);
     r->uuids.uuids_len = n;
     r->uuids.uuids_val = g_new0(remote_nonnull_string, MAX(n, 1));
@@ -65,6 +76,8 @@ proc_list_all(VstorClient *c, const vstor_message_header *hdr, void *args, void 
 
     if (!ids)
         return -1;
+    if (!vstor_access_is_manager(c))
+        g_ptr_array_set_size(ids, 0);
     if (a->need_results) {
         r->secrets.secrets_len = ids->len;
         r->secrets.secrets_val = g_new0(remote_nonnull_secret, MAX(ids->len, 1));
@@ -81,6 +94,7 @@ proc_lookup_by_uuid(VstorClient *c, const vstor_message_header *hdr, void *args,
 {
     g_auto(VstorSecretId) id = {0};
 
+    CHECK_MANAGER(c, "virSecretLookupByUUID", err);
     if (vstor_secret_lookup_by_uuid(
             SECRETS(c), (guint8 *)((remote_secret_lookup_by_uuid_args *)args)->uuid, &id, err) < 0)
         return -1;
@@ -94,6 +108,7 @@ proc_lookup_by_usage(VstorClient *c, const vstor_message_header *hdr, void *args
     remote_secret_lookup_by_usage_args *a = args;
     g_auto(VstorSecretId) id = {0};
 
+    CHECK_MANAGER(c, "virSecretLookupByUsage", err);
     if (vstor_secret_lookup_by_usage(SECRETS(c), a->usageType, a->usageID, &id, err) < 0)
         return -1;
     return reply_secret(&id, ret);
@@ -105,6 +120,7 @@ proc_define(VstorClient *c, const vstor_message_header *hdr, void *args, void *r
     remote_secret_define_xml_args *a = args;
     g_auto(VstorSecretId) id = {0};
 
+    CHECK_MANAGER(c, "virSecretDefineXML", err);
     if (vstor_secret_define(SECRETS(c), a->xml, a->flags, &id, err) < 0)
         return -1;
     return reply_secret(&id, ret);
@@ -115,6 +131,7 @@ proc_undefine(VstorClient *c, const vstor_message_header *hdr, void *args, void 
 {
     remote_secret_undefine_args *a = args;
 
+    CHECK_MANAGER(c, "virSecretUndefine", err);
     return vstor_secret_undefine(SECRETS(c), (guint8 *)a->secret.uuid, err);
 }
 
@@ -122,8 +139,10 @@ static int
 proc_get_xml(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret, GError **err)
 {
     remote_secret_flags_args *a = args;
-    char *xml = vstor_secret_get_xml(SECRETS(c), (guint8 *)a->secret.uuid, a->flags, err);
+    char *xml;
 
+    CHECK_MANAGER(c, "virSecretGetXMLDesc", err);
+    xml = vstor_secret_get_xml(SECRETS(c), (guint8 *)a->secret.uuid, a->flags, err);
     if (!xml)
         return -1;
     ((remote_secret_get_xml_desc_ret *)ret)->xml = xml;
@@ -136,6 +155,11 @@ proc_set_value(VstorClient *c, const vstor_message_header *hdr, void *args, void
     remote_secret_set_value_args *a = args;
     int rc;
 
+    if (vstor_access_check_manager(c, "secret", "virSecretSetValue", err) < 0) {
+        if (a->value.value_val)
+            explicit_bzero(a->value.value_val, a->value.value_len);
+        return -1;
+    }
     /* An empty value arrives as no value at all; libvirt's API refuses that (with its bare
      * argument-check words, no "invalid argument:" prefix). */
     if (a->value.value_len == 0) {
@@ -158,9 +182,11 @@ proc_get_value(VstorClient *c, const vstor_message_header *hdr, void *args, void
     remote_secret_flags_args *a = args;
     remote_secret_get_value_ret *r = ret;
     gsize len = 0;
-    guint8 *value =
-        vstor_secret_get_value(SECRETS(c), (guint8 *)a->secret.uuid, a->flags, FALSE, &len, err);
+    guint8 *value;
 
+    CHECK_MANAGER(c, "virSecretGetValue", err);
+    value =
+        vstor_secret_get_value(SECRETS(c), (guint8 *)a->secret.uuid, a->flags, FALSE, &len, err);
     if (!value)
         return -1;
     r->value.value_val = (char *)value;
@@ -173,10 +199,12 @@ proc_event_register(VstorClient *c, const vstor_message_header *hdr, void *args,
                     GError **err)
 {
     remote_connect_secret_event_register_any_args *a = args;
-    /* VIR_SECRET_EVENT_ID_LIFECYCLE (0) and _VALUE_CHANGED (1). */
-    int id = vstor_events_register(c, TRUE, a->eventID, 1,
-                                   a->secret ? (const guint8 *)a->secret->uuid : NULL, err);
+    int id;
 
+    CHECK_MANAGER(c, "virConnectSecretEventRegisterAny", err);
+    /* VIR_SECRET_EVENT_ID_LIFECYCLE (0) and _VALUE_CHANGED (1). */
+    id = vstor_events_register(c, TRUE, a->eventID, 1,
+                               a->secret ? (const guint8 *)a->secret->uuid : NULL, err);
     if (id < 0)
         return -1;
     ((remote_connect_secret_event_register_any_ret *)ret)->callbackID = id;

@@ -297,7 +297,9 @@ proc_upload(VstorClient *c, const vstor_message_header *hdr, void *args, void *r
     g_auto(VstorVolId) id = {0};
     VstorVolStream *vs;
 
-    if (check_serial_free(c, hdr, err) < 0)
+    if (check_serial_free(c, hdr, err) < 0 ||
+        vstor_access_check_pool_name(c, a->vol.pool, VSTOR_ACCESS_USE, "virStorageVolUpload", err) <
+            0)
         return -1;
     vstor_wire_vol_to_id(&a->vol, &id);
     vs = vstor_driver_vol_upload(DRV(c), &id, a->offset, a->length, a->flags, err);
@@ -316,7 +318,10 @@ proc_download(VstorClient *c, const vstor_message_header *hdr, void *args, void 
     VstorVolStream *vs;
     VstorStream *st;
 
-    if (check_serial_free(c, hdr, err) < 0)
+    /* Reading a volume's data is using it, as a clone is. */
+    if (check_serial_free(c, hdr, err) < 0 ||
+        vstor_access_check_pool_name(c, a->vol.pool, VSTOR_ACCESS_USE, "virStorageVolDownload",
+                                     err) < 0)
         return -1;
     vstor_wire_vol_to_id(&a->vol, &id);
     vs = vstor_driver_vol_download(DRV(c), &id, a->offset, a->length, a->flags, err);

@@ -1,5 +1,6 @@
 /* dispatch_vol.c: the storage volume procedures — listings, lookups, create/clone/delete,
- * wipe, resize, info, XML and path — each a thin translation onto the driver. */
+ * wipe, resize, info, XML and path — each a thin translation onto the driver after the pool
+ * access check: reading about volumes needs 'see' on their pool, changing them 'use'. */
 #include <string.h>
 
 #include "daemon/daemon.h"
@@ -16,10 +17,12 @@ reply_vol(VstorVolId *id, void *ret)
 }
 
 static GPtrArray *
-list_vols(VstorClient *c, const remote_nonnull_storage_pool *pool, GError **err)
+list_vols(VstorClient *c, const remote_nonnull_storage_pool *pool, const char *api, GError **err)
 {
     g_auto(VstorPoolId) id = {0};
 
+    if (vstor_access_check_pool(c, pool, VSTOR_ACCESS_SEE, api, err) < 0)
+        return NULL;
     vstor_wire_pool_to_id(pool, &id);
     return vstor_driver_vol_list(DRV(c), &id, 0, err);
 }
@@ -28,7 +31,8 @@ static int
 proc_num_of_volumes(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                     GError **err)
 {
-    g_autoptr(GPtrArray) vols = list_vols(c, &((remote_pool_args *)args)->pool, err);
+    g_autoptr(GPtrArray) vols =
+        list_vols(c, &((remote_pool_args *)args)->pool, "virStoragePoolNumOfVolumes", err);
 
     if (!vols)
         return -1;
@@ -49,7 +53,7 @@ proc_list_volumes(VstorClient *c, const vstor_message_header *hdr, void *args, v
         vstor_error_set(err, VSTOR_ERR_RPC, "maxnames > REMOTE_STORAGE_VOL_LIST_MAX");
         return -1;
     }
-    vols = list_vols(c, &a->pool, err);
+    vols = list_vols(c, &a->pool, "virStoragePoolListVolumes", err);
     if (!vols)
         return -1;
     n = MIN(vols->len, (guint)a->maxnames);
@@ -69,6 +73,9 @@ proc_list_all_volumes(VstorClient *c, const vstor_message_header *hdr, void *arg
     g_auto(VstorPoolId) id = {0};
     g_autoptr(GPtrArray) vols = NULL;
 
+    if (vstor_access_check_pool(c, &a->pool, VSTOR_ACCESS_SEE, "virStoragePoolListAllVolumes",
+                                err) < 0)
+        return -1;
     vstor_wire_pool_to_id(&a->pool, &id);
     vols = vstor_driver_vol_list(DRV(c), &id, a->flags, err);
     if (!vols)
@@ -98,6 +105,9 @@ proc_lookup_by_name(VstorClient *c, const vstor_message_header *hdr, void *args,
     g_auto(VstorPoolId) pool = {0};
     g_auto(VstorVolId) id = {0};
 
+    if (vstor_access_check_pool(c, &a->pool, VSTOR_ACCESS_SEE, "virStorageVolLookupByName", err) <
+        0)
+        return -1;
     vstor_wire_pool_to_id(&a->pool, &pool);
     if (vstor_driver_vol_lookup_by_name(DRV(c), &pool, a->name, &id, err) < 0)
         return -1;
@@ -108,10 +118,16 @@ static int
 proc_lookup_by_key(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                    GError **err)
 {
+    const char *key = ((remote_string_args *)args)->str;
     g_auto(VstorVolId) id = {0};
 
-    if (vstor_driver_vol_lookup_by_key(DRV(c), ((remote_string_args *)args)->str, &id, err) < 0)
+    if (vstor_driver_vol_lookup_by_key(DRV(c), key, &id, err) < 0)
         return -1;
+    /* A volume in a pool the client may not see is not there for it. */
+    if (!vstor_access_may_see(c, id.pool)) {
+        vstor_error_set(err, VSTOR_ERR_NO_STORAGE_VOL, "no storage vol with matching key %s", key);
+        return -1;
+    }
     return reply_vol(&id, ret);
 }
 
@@ -119,10 +135,16 @@ static int
 proc_lookup_by_path(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                     GError **err)
 {
+    const char *path = ((remote_string_args *)args)->str;
     g_auto(VstorVolId) id = {0};
 
-    if (vstor_driver_vol_lookup_by_path(DRV(c), ((remote_string_args *)args)->str, &id, err) < 0)
+    if (vstor_driver_vol_lookup_by_path(DRV(c), path, &id, err) < 0)
         return -1;
+    if (!vstor_access_may_see(c, id.pool)) {
+        vstor_error_set(err, VSTOR_ERR_NO_STORAGE_VOL, "no storage vol with matching path '%s'",
+                        path);
+        return -1;
+    }
     return reply_vol(&id, ret);
 }
 
@@ -134,6 +156,8 @@ proc_create_xml(VstorClient *c, const vstor_message_header *hdr, void *args, voi
     g_auto(VstorPoolId) pool = {0};
     g_auto(VstorVolId) id = {0};
 
+    if (vstor_access_check_pool(c, &a->pool, VSTOR_ACCESS_USE, "virStorageVolCreateXML", err) < 0)
+        return -1;
     vstor_wire_pool_to_id(&a->pool, &pool);
     if (vstor_driver_vol_create(DRV(c), &pool, a->xml, a->flags, &id, err) < 0)
         return -1;
@@ -149,6 +173,12 @@ proc_create_xml_from(VstorClient *c, const vstor_message_header *hdr, void *args
     g_auto(VstorVolId) source = {0};
     g_auto(VstorVolId) id = {0};
 
+    /* A clone reads the source's data: 'use' on both pools. */
+    if (vstor_access_check_pool(c, &a->pool, VSTOR_ACCESS_USE, "virStorageVolCreateXMLFrom", err) <
+            0 ||
+        vstor_access_check_pool_name(c, a->clonevol.pool, VSTOR_ACCESS_USE,
+                                     "virStorageVolCreateXMLFrom", err) < 0)
+        return -1;
     vstor_wire_pool_to_id(&a->pool, &pool);
     vstor_wire_vol_to_id(&a->clonevol, &source);
     if (vstor_driver_vol_create_from(DRV(c), &pool, a->xml, &source, a->flags, &id, err) < 0)
@@ -162,6 +192,9 @@ proc_delete(VstorClient *c, const vstor_message_header *hdr, void *args, void *r
     remote_vol_flags_args *a = args;
     g_auto(VstorVolId) id = {0};
 
+    if (vstor_access_check_pool_name(c, a->vol.pool, VSTOR_ACCESS_USE, "virStorageVolDelete", err) <
+        0)
+        return -1;
     vstor_wire_vol_to_id(&a->vol, &id);
     return vstor_driver_vol_delete(DRV(c), &id, a->flags, err);
 }
@@ -172,6 +205,9 @@ proc_wipe(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret
     remote_vol_flags_args *a = args;
     g_auto(VstorVolId) id = {0};
 
+    if (vstor_access_check_pool_name(c, a->vol.pool, VSTOR_ACCESS_USE, "virStorageVolWipe", err) <
+        0)
+        return -1;
     vstor_wire_vol_to_id(&a->vol, &id);
     return vstor_driver_vol_wipe(DRV(c), &id, 0 /* VIR_STORAGE_VOL_WIPE_ALG_ZERO */, a->flags, err);
 }
@@ -183,6 +219,9 @@ proc_wipe_pattern(VstorClient *c, const vstor_message_header *hdr, void *args, v
     remote_storage_vol_wipe_pattern_args *a = args;
     g_auto(VstorVolId) id = {0};
 
+    if (vstor_access_check_pool_name(c, a->vol.pool, VSTOR_ACCESS_USE, "virStorageVolWipePattern",
+                                     err) < 0)
+        return -1;
     vstor_wire_vol_to_id(&a->vol, &id);
     return vstor_driver_vol_wipe(DRV(c), &id, a->algorithm, a->flags, err);
 }
@@ -193,6 +232,9 @@ proc_resize(VstorClient *c, const vstor_message_header *hdr, void *args, void *r
     remote_storage_vol_resize_args *a = args;
     g_auto(VstorVolId) id = {0};
 
+    if (vstor_access_check_pool_name(c, a->vol.pool, VSTOR_ACCESS_USE, "virStorageVolResize", err) <
+        0)
+        return -1;
     vstor_wire_vol_to_id(&a->vol, &id);
     return vstor_driver_vol_resize(DRV(c), &id, a->capacity, a->flags, err);
 }
@@ -205,6 +247,9 @@ vol_info(VstorClient *c, const remote_nonnull_storage_vol *vol, unsigned int fla
     g_auto(VstorVolId) id = {0};
     VstorVolInfo info;
 
+    if (vstor_access_check_pool_name(c, vol->pool, VSTOR_ACCESS_SEE, "virStorageVolGetInfo", err) <
+        0)
+        return -1;
     vstor_wire_vol_to_id(vol, &id);
     if (vstor_driver_vol_get_info(DRV(c), &id, flags, &info, err) < 0)
         return -1;
@@ -236,6 +281,9 @@ proc_get_xml(VstorClient *c, const vstor_message_header *hdr, void *args, void *
     g_auto(VstorVolId) id = {0};
     char *xml;
 
+    if (vstor_access_check_pool_name(c, a->vol.pool, VSTOR_ACCESS_SEE, "virStorageVolGetXMLDesc",
+                                     err) < 0)
+        return -1;
     vstor_wire_vol_to_id(&a->vol, &id);
     xml = vstor_driver_vol_get_xml(DRV(c), &id, a->flags, err);
     if (!xml)
@@ -248,9 +296,13 @@ static int
 proc_get_path(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret, GError **err)
 {
     g_auto(VstorVolId) id = {0};
+    const remote_nonnull_storage_vol *vol = &((remote_vol_args *)args)->vol;
     char *path;
 
-    vstor_wire_vol_to_id(&((remote_vol_args *)args)->vol, &id);
+    if (vstor_access_check_pool_name(c, vol->pool, VSTOR_ACCESS_SEE, "virStorageVolGetPath", err) <
+        0)
+        return -1;
+    vstor_wire_vol_to_id(vol, &id);
     path = vstor_driver_vol_get_path(DRV(c), &id, err);
     if (!path)
         return -1;

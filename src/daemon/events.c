@@ -1,5 +1,6 @@
 /* events.c: relays the driver's pool and secret events to every client that registered for
- * them, as libvirt's messages (pool 370/373, secret 382/383) carrying the client's callback id. */
+ * them, as libvirt's messages (pool 370/373, secret 382/383) carrying the client's callback id;
+ * pool events only reach clients that may see the pool. */
 #include <string.h>
 
 #include "daemon/daemon.h"
@@ -118,8 +119,10 @@ vstor_events_relay(const VstorPoolId *pool, VstorPoolEventType event, gpointer d
     VstorServer *srv = data;
     g_autoptr(GPtrArray) clients = vstor_server_clients(srv);
 
-    for (guint i = 0; i < clients->len; i++)
-        relay_to_client(clients->pdata[i], pool, event);
+    for (guint i = 0; i < clients->len; i++) {
+        if (vstor_access_may_see(clients->pdata[i], pool->name))
+            relay_to_client(clients->pdata[i], pool, event);
+    }
 }
 
 void
@@ -141,7 +144,12 @@ vstor_events_relay_secret(const VstorSecretId *secret, VstorSecretEventType even
 
     memcpy(wire.uuid, secret->uuid, VSTOR_UUID_LEN);
     for (guint i = 0; i < clients->len; i++) {
-        g_autoptr(GArray) cbs = targets(clients->pdata[i], TRUE, secret->uuid, event_id);
+        g_autoptr(GArray) cbs = NULL;
+
+        /* Registered while it managed a pool, but a reload may have changed that since. */
+        if (!vstor_access_is_manager(clients->pdata[i]))
+            continue;
+        cbs = targets(clients->pdata[i], TRUE, secret->uuid, event_id);
 
         for (guint j = 0; j < cbs->len; j++) {
             int cb = g_array_index(cbs, int, j);

@@ -72,6 +72,17 @@ test_hints(void)
                "neither root nor in group 'vstor'; use the read-only socket",
                "run as root or as a member of group 'vstor' (usermod -aG vstor USER, then log "
                "in again); reading works for everyone with -r");
+    check_hint("pool-destroy", NULL, "p1", VSTOR_ERR_ACCESS_DENIED,
+               "Failed to destroy pool p1\nerror: access denied: 'storage' denied access "
+               "(virStoragePoolDestroy needs 'manage' on pool 'p1')",
+               "vstord's pool access rules do not give you 'manage' on pool 'p1': ask its "
+               "administrator to add you to the 'manage' list of a [pool:...] section that "
+               "matches it (vstord.conf)");
+    check_hint("vol-resize", "v", "p", VSTOR_ERR_INVALID_ARG,
+               "Failed to change size of volume 'v' to 1M\nerror: invalid argument: can't "
+               "shrink capacity below existing allocation",
+               "the volume holds more data than the new size; a smaller size would cut it off, "
+               "so choose one at least its allocation ('vstor vol-info' shows it)");
     check_hint("pool-list", NULL, NULL, VSTOR_ERR_SYSTEM_ERROR,
                "failed to connect to the hypervisor\nerror: Failed to connect socket to "
                "'/run/vstor/vstord-sock': Permission denied",
