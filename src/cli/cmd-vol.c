@@ -146,6 +146,7 @@ cmd_vol_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
     g_autoptr(VstorStoragePool) pool = NULL;
     g_autoptr(VstorStorageVol) vol = NULL;
     g_autoptr(GError) lib = NULL;
+    g_autoptr(GError) conn_err = NULL;
     g_autofree char *backing_path = NULL;
     g_autofree char *xml = NULL;
     VstorVolArgs args = {0};
@@ -158,9 +159,9 @@ cmd_vol_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
     if (cli_opt_string(cmd, "pool", &args.pool, err) < 0)
         return FALSE;
     if (print_xml && !ctl->conn) {
-        /* --print-xml needs the driver only for a backing volume given by name or key. */
-        ctl->conn =
-            vstor_connect_open(ctl->connect_uri ? ctl->connect_uri : "vstor:///system", 0, NULL);
+        /* --print-xml needs the driver only for a backing volume given by name or key: no
+         * connection is no error until then (the session's own connection, honouring -r). */
+        cli_conn(ctl, &conn_err);
     }
     if (!print_xml || ctl->conn) {
         if (!(pool = cli_pool_arg(ctl, cmd, "pool", CLI_BY_UUID | CLI_BY_NAME, NULL, err)))
@@ -183,6 +184,14 @@ cmd_vol_create_as(CliCtl *ctl, const CliCmd *cmd, GError **err)
         cli_opt_string(cmd, "backing-vol-format", &args.backing_format, err) < 0)
         return FALSE;
     if (args.backing_vol) {
+        if (!conn && conn_err && !g_path_is_absolute(args.backing_vol)) {
+            g_propagate_prefixed_error(err, g_steal_pointer(&conn_err),
+                                       "failed to get vol '%s'\nerror: looking a backing volume "
+                                       "up by name or key needs a connection to the storage "
+                                       "driver (or give the backing volume's absolute path): ",
+                                       args.backing_vol);
+            return FALSE;
+        }
         if (!(backing_path = resolve_backing(conn, pool, args.backing_vol, err)))
             return FALSE;
         args.backing_path = backing_path;

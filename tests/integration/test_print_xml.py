@@ -1,9 +1,11 @@
 """test_print_xml.py: `vstor pool-define-as|pool-create-as|vol-create-as ... --print-xml` against
 virsh 9.0.0 (test driver, no daemon): same stdout byte for byte, same exit code, same errors."""
 import os
+import pathlib
 import re
 import shlex
 import shutil
+import tempfile
 
 import pytest
 
@@ -337,3 +339,36 @@ def test_readonly_and_timing(run, vstor):
     assert ro.returncode == 0 and ro.stdout.startswith(b"<pool type='dir'>")
     timed = run([vstor, "-t", "pool-define-as", "p", "dir", "--print-xml"], env=ENV)
     assert timed.returncode == 0 and b"\n(Time: " in timed.stdout
+
+
+@pytest.fixture
+def world_dir():
+    """A directory every user can reach (pytest's own are root's only)."""
+    top = pathlib.Path(tempfile.mkdtemp(prefix="vstor-ro-"))
+    os.chmod(top, 0o755)
+    yield top
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def test_print_xml_backing_by_name_honours_readonly(run, vstor, world_dir, start_vstord):
+    """The backing volume's lookup goes through the session's connection, with -r and -c as
+    given: a user who may only use the read-only socket gets the XML (the lookup once opened
+    a read-write connection of its own), and an explicit read-write socket is used as given,
+    as libvirt does, so it refuses that user."""
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv missing")
+    d = start_vstord(world_dir / "root")
+    pooldir = world_dir / "pool"
+    pooldir.mkdir()
+    setup = run([vstor, "-c", d.uri, f"pool-create-as ro-pool dir --target {pooldir}; "
+                 "vol-create-as ro-pool base 1M"], env=ENV)
+    assert setup.returncode == 0, setup.stderr.decode()
+    nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", str(vstor)]
+    args = ["-r", "vol-create-as", "ro-pool", "snap", "1G", "--format", "qcow2",
+            "--backing-vol", "base", "--print-xml"]
+    ours = run(nobody + ["-c", d.uri_ro] + args, env=ENV)
+    assert ours.returncode == 0, ours.stderr.decode()
+    assert f"<path>{pooldir}/base</path>".encode() in ours.stdout
+    denied = run(nobody + ["-c", d.uri] + args, env=ENV)
+    assert denied.returncode == 1
+    assert b"Permission denied" in denied.stderr
