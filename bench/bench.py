@@ -1,11 +1,29 @@
 #!/usr/bin/python3
 """bench.py: the side-by-side benchmark. Starts a private vstord and, as the reference, Debian's
 libvirtd 9.0.0 on a private root, runs the same workload through the same client
-(libvirt-python) against each, and prints a table — workload, libvirtd seconds, vstord seconds,
+(libvirt-python) against both, and prints a table — workload, libvirtd seconds, vstord seconds,
 ratio — and writes it as JSON. Neither daemon touches the host's own pools.
 
-usage: bench.py [--build DIR] [--work DIR] [--json FILE] [--quick]
-  --quick   smaller counts and sizes (a smoke run, not numbers to publish)
+How it keeps the comparison fair on a shared, noisy machine:
+- both daemons run at once and go through the workload together: the calls of a many-call
+  row (creates, info, XML, deletes) are cut into rounds that alternate between them (and
+  which one goes first), so a busy moment of the machine lands on both alike;
+- the pools of the many-call rows live side by side on a file system made for the run (ext4
+  on a loop device doing direct I/O to its image, when run as root), so neither daemon
+  inherits what the other, or anything else on the machine, did to the host's file system
+  (ext4 searches past recently freed inodes when it makes new ones: a pool made right after
+  another deleted thousands of files pays for it); the rows that move data use pools on the
+  host's file system, where the disk, not a loop device, sets the pace;
+- the whole workload runs --runs times, each on new daemons and a new file system, and the
+  table shows the median of each value;
+- resident memory is VmRSS of each daemon's process, read the same way for both.
+
+usage: bench.py [--build DIR] [--work DIR] [--json FILE] [--quick] [--runs N] [--calls-only]
+                [--pool-dir DIR]
+  --quick       smaller counts and sizes (a smoke run, not numbers to publish)
+  --runs N      whole workloads to take the median of (default 3)
+  --calls-only  only the rows made of many small calls (and memory): no data transfers
+  --pool-dir D  keep the many-call rows' pools under D instead of a file system made for the run
 """
 import argparse
 import hashlib
@@ -14,6 +32,7 @@ import os
 import pathlib
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,12 +44,17 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 REF = REPO.parent / "shared" / "scripts" / "libvirtd-ref"
 MiB = 1024 * 1024
 GiB = 1024 * MiB
+NAMES = ("libvirtd", "vstord")
+ROUNDS = 10  # rounds a many-call row is cut into
+LIST_CALLS = 9  # list-all calls per daemon; the row is their median
 
 
-def rss_kib(pid):
+def rss_kib(pid, field="VmRSS"):
+    """VmRSS of @pid: resident pages of the process, shared library pages included (or
+    RssAnon: only its anonymous pages — heap, stacks, written data)."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
 
@@ -82,10 +106,47 @@ def start_libvirtd(root):
     return Daemon("libvirtd", uri, pid, stop)
 
 
-def timed(results, name, fn):
-    t0 = time.monotonic()
-    fn()
-    results[name] = time.monotonic() - t0
+class PoolFs:
+    """The file system both daemons keep their pools on: ext4 made for the run on a loop
+    device (as root, with mkfs.ext4), or a directory as it is."""
+
+    def __init__(self, work, size, pool_dir=None):
+        self.image = self.device = None
+        if pool_dir:
+            self.path = pathlib.Path(pool_dir)
+            self.path.mkdir(parents=True, exist_ok=True)
+            return
+        self.path = work / "fs"
+        self.path.mkdir()
+        if os.geteuid() != 0 or not shutil.which("mkfs.ext4"):
+            print("not root or no mkfs.ext4: pools on the work directory's file system",
+                  file=sys.stderr)
+            return
+        self.image = work / "fs.img"
+        with open(self.image, "wb") as f:
+            f.truncate(size)
+        # Inode tables written now, not by a background thread during the run.
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-N", "65536", "-E",
+                        "lazy_itable_init=0,lazy_journal_init=0", str(self.image)], check=True,
+                       stdout=subprocess.DEVNULL)
+        # Direct I/O to the image: without it every fsync would also write out whatever the
+        # other daemon left dirty in the image file's own page cache (a flush of the loop
+        # device is an fsync of its whole backing file), which a real disk does not do.
+        out = subprocess.run(["losetup", "--direct-io=on", "--find", "--show", str(self.image)],
+                             capture_output=True, text=True, check=False)
+        self.device = out.stdout.strip() if out.returncode == 0 else None
+        if self.device:
+            subprocess.run(["mount", self.device, str(self.path)], check=True)
+        else:
+            print("no direct-I/O loop device: a plain one", file=sys.stderr)
+            subprocess.run(["mount", "-o", "loop", str(self.image), str(self.path)], check=True)
+
+    def close(self):
+        if self.image:
+            subprocess.run(["umount", str(self.path)], check=False)
+            if self.device:
+                subprocess.run(["losetup", "-d", self.device], check=False)
+            self.image.unlink(missing_ok=True)
 
 
 def vol_xml(name, capacity, fmt="raw", allocation=0):
@@ -118,64 +179,161 @@ def download(conn, vol, path):
     st.finish()
 
 
-def run_workload(d, work, sizes, data_file):
-    """The whole workload against one daemon; returns {workload: seconds or KiB}."""
-    r = {}
-    conn = libvirt.open(d.uri)
-    pooldir = work / "pool"
-    pooldir.mkdir()
+def dir_pool(conn, name, path):
+    path.mkdir()
     pool = conn.storagePoolDefineXML(
-        f"<pool type='dir'><name>bench</name><target><path>{pooldir}</path></target></pool>", 0)
+        f"<pool type='dir'><name>{name}</name><target><path>{path}</path></target></pool>", 0)
     pool.create(0)
+    return pool
+
+
+class Side:
+    """One daemon's half of the workload: its connection, pool and results."""
+
+    def __init__(self, daemon, pooldir):
+        self.d = daemon
+        self.conn = libvirt.open(daemon.uri)
+        self.pooldir = pooldir
+        self.pool = dir_pool(self.conn, "bench", pooldir)
+        self.r = {}
+        self.vols = []
+
+    def add(self, key, seconds):
+        self.r[key] = self.r.get(key, 0.0) + seconds
+
+
+def interleaved(sides, key, count, call):
+    """@count calls of call(side, i), cut into ROUNDS rounds; in each round every side makes
+    its share, the first side alternating. Each side's row is the sum of its own rounds."""
+    bounds = [count * k // ROUNDS for k in range(ROUNDS + 1)]
+    for k in range(ROUNDS):
+        for side in (sides if k % 2 == 0 else sides[::-1]):
+            t0 = time.monotonic()
+            for i in range(bounds[k], bounds[k + 1]):
+                call(side, i)
+            side.add(key, time.monotonic() - t0)
+
+
+def each(sides, key, fn, turn=0):
+    """fn(side) once per side, timed; @turn decides which side goes first. Each starts with
+    nothing left to write back (a sync, not timed): otherwise one daemon's operation would run
+    while the kernel still writes out what the one before left behind (libvirtd's clone of an
+    empty volume, for one, leaves gigabytes of written zeros)."""
+    for side in (sides if turn % 2 == 0 else sides[::-1]):
+        os.sync()
+        t0 = time.monotonic()
+        fn(side)
+        side.add(key, time.monotonic() - t0)
+
+
+def run_workload(sides, sizes, data_file, work, calls_only):
+    """The whole workload against both daemons at once; fills each side's results."""
     time.sleep(1)
-    r["idle RSS (KiB)"] = rss_kib(d.pid)
+    for s in sides:
+        s.r["idle RSS (KiB)"] = rss_kib(s.d.pid)
+        s.r["idle RSS, anonymous part (KiB)"] = rss_kib(s.d.pid, "RssAnon")
 
-    timed(r, f"create {sizes['raw']} raw sparse volumes", lambda: [
-        pool.createXML(vol_xml(f"raw{i}.img", 64 * MiB), 0) for i in range(sizes["raw"])])
-    timed(r, f"create {sizes['qcow2']} qcow2 volumes", lambda: [
-        pool.createXML(vol_xml(f"q{i}.qcow2", 1 * GiB, "qcow2"), 0)
-        for i in range(sizes["qcow2"])])
+    # The floor of every row made of calls: a round trip that asks the server for nothing.
+    interleaved(sides, f"empty call (getLibVersion) x {sizes['empty_calls']}", sizes["empty_calls"],
+                lambda s, i: s.conn.getLibVersion())
+    interleaved(sides, f"create {sizes['raw']} raw sparse volumes", sizes["raw"],
+                lambda s, i: s.pool.createXML(vol_xml(f"raw{i}.img", 64 * MiB), 0))
+    interleaved(sides, f"create {sizes['qcow2']} qcow2 volumes", sizes["qcow2"],
+                lambda s, i: s.pool.createXML(vol_xml(f"q{i}.qcow2", 1 * GiB, "qcow2"), 0))
 
-    for i in range(sizes["files"]):
-        with open(pooldir / f"file{i:05d}.img", "wb") as f:
-            f.truncate(MiB)
-    timed(r, f"refresh after {sizes['files']} new files", lambda: pool.refresh(0))
+    def files_then_refresh(side):
+        for i in range(sizes["files"]):
+            with open(side.pooldir / f"file{i:05d}.img", "wb") as f:
+                f.truncate(MiB)
+        t0 = time.monotonic()
+        side.pool.refresh(0)
+        side.add(f"refresh after {sizes['files']} new files", time.monotonic() - t0)
+    for s in sides:
+        files_then_refresh(s)
 
-    vols = []
-    timed(r, "list-all volumes", lambda: vols.extend(pool.listAllVolumes(0)))
-    r["volumes listed"] = len(vols)
-    timed(r, "info on each volume", lambda: [v.info() for v in vols])
-    timed(r, f"XML of {sizes['xml']} volumes", lambda: [v.XMLDesc(0)
-                                                        for v in vols[:sizes["xml"]]])
-    r["RSS with all volumes (KiB)"] = rss_kib(d.pid)
+    lists = {s.d.name: [] for s in sides}
+    for k in range(LIST_CALLS):
+        for s in (sides if k % 2 == 0 else sides[::-1]):
+            t0 = time.monotonic()
+            s.vols = s.pool.listAllVolumes(0)
+            lists[s.d.name].append(time.monotonic() - t0)
+    for s in sides:
+        s.r["list-all volumes"] = statistics.median(lists[s.d.name])
+        s.r["volumes listed"] = len(s.vols)
+    count = min(len(s.vols) for s in sides)
+    interleaved(sides, "info on each volume", count, lambda s, i: s.vols[i].info())
+    interleaved(sides, f"XML of {sizes['xml']} volumes", sizes["xml"],
+                lambda s, i: s.vols[i].XMLDesc(0))
+    for s in sides:
+        s.r["RSS with all volumes (KiB)"] = rss_kib(s.d.pid)
 
-    empty = pool.createXML(vol_xml("empty.img", sizes["empty"]), 0)
-    timed(r, f"clone empty {sizes['empty'] // GiB} GiB volume",
-          lambda: pool.createXMLFrom(vol_xml("empty-clone.img", sizes["empty"]), empty, 0))
+    if not calls_only:
+        data_rows(sides, sizes, data_file, work)
+    for s in sides:
+        s.pool.refresh(0)
+        s.vols = s.pool.listAllVolumes(0)
+    count = min(len(s.vols) for s in sides)
+    interleaved(sides, "delete every volume", count, lambda s, i: s.vols[i].delete(0))
+    for s in sides:
+        s.pool.destroy()
+        s.pool.undefine()
+        s.conn.close()
 
-    data = pool.createXML(vol_xml("data.img", sizes["data"]), 0)
-    timed(r, f"upload {sizes['data'] // MiB} MiB", lambda: upload(conn, data, data_file))
-    assert file_sha(pooldir / "data.img") == file_sha(data_file), "upload contents differ"
-    back = work / "download.bin"
-    timed(r, f"download {sizes['data'] // MiB} MiB", lambda: download(conn, data, back))
-    assert file_sha(back) == file_sha(data_file), "download contents differ"
-    back.unlink()
 
-    timed(r, f"clone {sizes['data'] // MiB} MiB of data",
-          lambda: pool.createXMLFrom(vol_xml("data-clone.img", sizes["data"]), data, 0))
-    timed(r, f"convert {sizes['data'] // MiB} MiB raw to qcow2",
-          lambda: pool.createXMLFrom(vol_xml("data.qcow2", sizes["data"], "qcow2"), data, 0))
-    clone = pool.storageVolLookupByName("data-clone.img")
-    timed(r, f"wipe {sizes['data'] // MiB} MiB (zero)", lambda: clone.wipe(0))
-    with open(pooldir / "data-clone.img", "rb") as f:
-        assert not f.read(MiB).strip(b"\0"), "wiped volume still holds data"
+def data_rows(sides, sizes, data_file, work):
+    """The rows that move data: one operation each, the order of the daemons alternating. Their
+    pools are on the work directory's file system, the host's own: a loop device in between
+    would make its throughput, not the daemons', what they measure."""
+    empty = f"clone empty {sizes['empty'] // GiB} GiB volume"
+    for s in sides:
+        s.ddir = work / f"{s.d.name}-data"
+        s.dpool = dir_pool(s.conn, "bench-data", s.ddir)
+        s.empty = s.dpool.createXML(vol_xml("empty.img", sizes["empty"]), 0)
+        s.data = s.dpool.createXML(vol_xml("data.img", sizes["data"]), 0)
+    each(sides, empty, lambda s: s.dpool.createXMLFrom(
+        vol_xml("empty-clone.img", sizes["empty"]), s.empty, 0), 0)
+    mib = sizes["data"] // MiB
+    each(sides, f"upload {mib} MiB", lambda s: upload(s.conn, s.data, data_file), 1)
+    for s in sides:
+        assert file_sha(s.ddir / "data.img") == file_sha(data_file), "upload contents differ"
 
-    pool.refresh(0)
-    timed(r, "delete every volume", lambda: [v.delete(0) for v in pool.listAllVolumes(0)])
-    pool.destroy()
-    pool.undefine()
-    conn.close()
-    return r
+    def down(s):
+        download(s.conn, s.data, work / f"download-{s.d.name}.bin")
+    each(sides, f"download {mib} MiB", down, 0)
+    for s in sides:
+        back = work / f"download-{s.d.name}.bin"
+        assert file_sha(back) == file_sha(data_file), "download contents differ"
+        back.unlink()
+    each(sides, f"clone {mib} MiB of data", lambda s: s.dpool.createXMLFrom(
+        vol_xml("data-clone.img", sizes["data"]), s.data, 0), 1)
+    each(sides, f"convert {mib} MiB raw to qcow2", lambda s: s.dpool.createXMLFrom(
+        vol_xml("data.qcow2", sizes["data"], "qcow2"), s.data, 0), 0)
+    each(sides, f"wipe {mib} MiB (zero)",
+         lambda s: s.dpool.storageVolLookupByName("data-clone.img").wipe(0), 1)
+    for s in sides:
+        with open(s.ddir / "data-clone.img", "rb") as f:
+            assert not f.read(MiB).strip(b"\0"), "wiped volume still holds data"
+        for vol in s.dpool.listAllVolumes(0):
+            vol.delete(0)
+        s.dpool.destroy()
+        s.dpool.undefine()
+
+
+def one_run(args, sizes, data_file, run_dir):
+    """One whole workload on new daemons and a new file system: {daemon: {workload: value}}."""
+    run_dir.mkdir(parents=True)
+    fs = PoolFs(run_dir, 12 * GiB, args.pool_dir and pathlib.Path(args.pool_dir) / run_dir.name)
+    daemons = []
+    try:
+        daemons.append(start_libvirtd(run_dir / "libvirtd-root"))
+        daemons.append(start_vstord(pathlib.Path(args.build), run_dir / "vstord-root"))
+        sides = [Side(d, fs.path / f"{d.name}-pool") for d in daemons]
+        run_workload(sides, sizes, data_file, run_dir, args.calls_only)
+        return {s.d.name: s.r for s in sides}
+    finally:
+        for d in daemons:
+            d.stop()
+        fs.close()
 
 
 def fmt_value(name, v):
@@ -188,57 +346,71 @@ def fmt_value(name, v):
     return f"{v:.3f}"
 
 
+def summarize(runs):
+    """Rows of medians over @runs, each with every run's ratio."""
+    rows = []
+    for key in runs[0]["libvirtd"]:
+        lvs = [r["libvirtd"][key] for r in runs]
+        vss = [r["vstord"].get(key) for r in runs]
+        lv = statistics.median(lvs)
+        vs = statistics.median(vss) if None not in vss else None
+        counted = key != "volumes listed"
+        ratio = vs / lv if counted and lv and vs is not None else None
+        each_ratio = ([v / l for l, v in zip(lvs, vss)]
+                      if counted and vs is not None and all(lvs) else None)
+        rows.append({"workload": key, "libvirtd": lv, "vstord": vs, "ratio": ratio,
+                     "ratios": each_ratio})
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=str(REPO / "build"))
     ap.add_argument("--work", default=None, help="scratch directory (default: a temp dir)")
     ap.add_argument("--json", default=str(REPO / "bench" / "results" / "latest.json"))
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--calls-only", action="store_true")
+    ap.add_argument("--pool-dir", default=None)
     args = ap.parse_args()
 
-    sizes = dict(raw=500, qcow2=200, files=5000, xml=1000, empty=4 * GiB, data=512 * MiB)
+    sizes = dict(empty_calls=1000, raw=500, qcow2=200, files=5000, xml=1000, empty=4 * GiB,
+                 data=512 * MiB)
     if args.quick:
-        sizes = dict(raw=50, qcow2=20, files=500, xml=100, empty=1 * GiB, data=32 * MiB)
+        sizes = dict(empty_calls=100, raw=50, qcow2=20, files=500, xml=100, empty=1 * GiB,
+                     data=32 * MiB)
     work = pathlib.Path(args.work or tempfile.mkdtemp(prefix="vstor-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     data_file = work / "random.bin"
-    with open(data_file, "wb") as f:
-        for _ in range(sizes["data"] // MiB):
-            f.write(os.urandom(MiB))
+    if not args.calls_only:
+        with open(data_file, "wb") as f:
+            for _ in range(sizes["data"] // MiB):
+                f.write(os.urandom(MiB))
 
-    results = {}
+    runs = []
     try:
-        for name, start in (("libvirtd", lambda w: start_libvirtd(w / "root")),
-                            ("vstord", lambda w: start_vstord(pathlib.Path(args.build),
-                                                              w / "root"))):
-            w = work / name
-            w.mkdir()
-            print(f"running the workload against {name} …", file=sys.stderr, flush=True)
-            d = start(w)
-            try:
-                results[name] = run_workload(d, w, sizes, data_file)
-            finally:
-                d.stop()
+        for n in range(args.runs):
+            print(f"run {n + 1} of {args.runs}: both daemons …", file=sys.stderr, flush=True)
+            runs.append(one_run(args, sizes, data_file, work / f"run{n + 1}"))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
 
-    rows = []
-    for key in results["libvirtd"]:
-        lv, vs = results["libvirtd"][key], results["vstord"].get(key)
-        ratio = vs / lv if lv and vs is not None and key != "volumes listed" else None
-        rows.append({"workload": key, "libvirtd": lv, "vstord": vs, "ratio": ratio})
+    rows = summarize(runs)
     w0 = max(len(r["workload"]) for r in rows)
-    print(f"{'workload':<{w0}}  {'libvirtd':>12}  {'vstord':>12}  {'ratio':>7}")
+    print(f"median of {len(runs)} run(s)")
+    print(f"{'workload':<{w0}}  {'libvirtd':>12}  {'vstord':>12}  {'ratio':>7}  runs")
     for row in rows:
         ratio = f"{row['ratio']:.3f}" if row["ratio"] is not None else "-"
+        spread = " ".join(f"{x:.2f}" for x in row["ratios"]) if row["ratios"] else ""
         print(f"{row['workload']:<{w0}}  {fmt_value(row['workload'], row['libvirtd']):>12}  "
-              f"{fmt_value(row['workload'], row['vstord']):>12}  {ratio:>7}")
+              f"{fmt_value(row['workload'], row['vstord']):>12}  {ratio:>7}  {spread}")
     out = pathlib.Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-                               "quick": args.quick, "sizes": sizes, "rows": rows}, indent=2)
-                   + "\n")
+                               "quick": args.quick, "runs": len(runs),
+                               "calls_only": args.calls_only, "sizes": sizes, "rows": rows,
+                               "each_run": runs}, indent=2) + "\n")
     print(f"written to {out}", file=sys.stderr)
 
 

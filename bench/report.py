@@ -22,12 +22,17 @@ def fmt(workload, v):
 
 
 def latest_table(data):
-    lines = [f"Run of {data['date']}{' (--quick)' if data.get('quick') else ''}.", "",
-             "| workload | libvirtd | vstord | vstord ÷ libvirtd |", "|---|---:|---:|---:|"]
+    runs = data.get("runs", 1)
+    what = f"Median of {runs} runs" if runs > 1 else "One run"
+    lines = [f"{what}, {data['date']}{' (--quick)' if data.get('quick') else ''}"
+             f"{' (--calls-only)' if data.get('calls_only') else ''}.", "",
+             "| workload | libvirtd | vstord | vstord ÷ libvirtd | ratio in each run |",
+             "|---|---:|---:|---:|---|"]
     for row in data["rows"]:
         ratio = f"{row['ratio']:.3f}" if row["ratio"] is not None else "-"
+        each = " ".join(f"{x:.2f}" for x in row.get("ratios") or [])
         lines.append(f"| {row['workload']} | {fmt(row['workload'], row['libvirtd'])} | "
-                     f"{fmt(row['workload'], row['vstord'])} | {ratio} |")
+                     f"{fmt(row['workload'], row['vstord'])} | {ratio} | {each} |")
     return "\n".join(lines)
 
 

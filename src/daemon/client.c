@@ -26,6 +26,7 @@ struct _VstorClient {
     VstorRpcReader *reader;
     GMutex lock;
     GCond cond;
+    guint cond_waiters; /* producers waiting in vstor_client_wait_writable */
     GQueue out; /* GBytes* */
     gsize out_bytes;
     gsize head_off;
@@ -94,6 +95,7 @@ vstor_client_unref(VstorClient *c)
     g_array_unref(c->state.secret_events);
     g_free(c->state.uri);
     g_free(c->state.denied);
+    vstor_identity_clear(&c->state.ident);
     if (c->ka_source)
         g_source_unref(c->ka_source);
     g_queue_clear_full(&c->out, (GDestroyNotify)g_bytes_unref);
@@ -156,8 +158,11 @@ vstor_client_wait_writable(VstorClient *c)
     gboolean alive;
 
     g_mutex_lock(&c->lock);
-    while (!c->closed && !c->close_requested && c->out_bytes > CLIENT_OUT_HIGH)
+    while (!c->closed && !c->close_requested && c->out_bytes > CLIENT_OUT_HIGH) {
+        c->cond_waiters++;
         g_cond_wait(&c->cond, &c->lock);
+        c->cond_waiters--;
+    }
     alive = !c->closed && !c->close_requested;
     g_mutex_unlock(&c->lock);
     return alive;
@@ -195,11 +200,17 @@ vstor_client_job_add(VstorClient *c)
 void
 vstor_client_job_done(VstorClient *c)
 {
+    gboolean throttled;
+
     g_mutex_lock(&c->lock);
+    throttled = c->jobs >= vstor_server_max_client_requests(c->srv);
     if (c->jobs > 0)
         c->jobs--;
     g_mutex_unlock(&c->lock);
-    client_wake(c);
+    /* The loop stopped reading this client at the limit and must poll it again; otherwise
+     * it is polling already, and waking it would cost a thread switch per call. */
+    if (throttled)
+        client_wake(c);
 }
 
 static void
@@ -286,6 +297,17 @@ vstor_client_start_keepalive(VstorClient *c, int interval, int count)
                                (GDestroyNotify)vstor_client_unref);
 }
 
+static gboolean
+client_has_jobs(VstorClient *c)
+{
+    gboolean busy;
+
+    g_mutex_lock(&c->lock);
+    busy = c->jobs > 0;
+    g_mutex_unlock(&c->lock);
+    return busy;
+}
+
 /* Routes one complete message (main thread). Returns -1 when the client must be dropped. */
 static int
 client_handle_message(VstorClient *c, GBytes *msg)
@@ -319,6 +341,10 @@ client_handle_message(VstorClient *c, GBytes *msg)
             vstor_dispatch_send_error(c, &hdr, VSTOR_MSG_REPLY, VSTOR_FROM_RPC, err);
             return 0;
         }
+        /* A cheap call is answered right here, saving two thread switches, unless an earlier
+         * call of this client is still running (its effects come first). */
+        if (!client_has_jobs(c) && vstor_dispatch_call_quick(c, msg))
+            return 0;
         vstor_client_job_add(c);
         vstor_server_push_call(c->srv, c, msg);
         return 0;
@@ -399,7 +425,7 @@ client_flush(VstorClient *c)
             c->head_off = 0;
         }
     }
-    if (c->out_bytes <= CLIENT_OUT_HIGH)
+    if (c->out_bytes <= CLIENT_OUT_HIGH && c->cond_waiters)
         g_cond_broadcast(&c->cond);
     g_mutex_unlock(&c->lock);
     return 0;
@@ -428,7 +454,8 @@ client_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
     GIOCondition want = 0;
     gboolean close_now, reading;
 
-    g_source_set_ready_time(source, -1);
+    if (g_source_get_ready_time(source) != -1)
+        g_source_set_ready_time(source, -1);
     g_mutex_lock(&c->lock);
     close_now = c->close_requested;
     reading = c->jobs < vstor_server_max_client_requests(c->srv);
@@ -488,12 +515,18 @@ vstor_client_new(VstorServer *srv, int fd, gboolean readonly, char *denied)
     g_queue_init(&c->out);
     c->state.readonly = readonly;
     c->state.denied = denied;
+    /* Unreadable credentials leave the identity unknown, which pool rules grant nothing. */
+    vstor_identity_from_socket(fd, &c->state.ident, NULL);
     c->state.streams = g_hash_table_new(g_direct_hash, g_direct_equal);
     c->state.pool_events = g_array_new(FALSE, TRUE, sizeof(VstorEventReg));
     c->state.secret_events = g_array_new(FALSE, TRUE, sizeof(VstorEventReg));
     src = (ClientSource *)g_source_new(&client_source_funcs, sizeof(ClientSource));
     src->client = c;
     c->source = &src->base;
+    /* A source that may not recurse has its fds taken out of the poll set around every
+     * dispatch and put back after, each a wake-up of the loop: two eventfd writes and one
+     * more poll per message. Nothing in a dispatch iterates the loop, so none is needed. */
+    g_source_set_can_recurse(c->source, TRUE);
     c->fd_tag = g_source_add_unix_fd(c->source, fd, G_IO_IN);
     c->fd_want = G_IO_IN;
     g_source_attach(c->source, vstor_server_context(srv));

@@ -11,6 +11,8 @@ typedef struct {
     guint prog; /* the program the table's procedure numbers belong to */
 } ProcTable;
 
+static gint quick_enabled = TRUE; /* vstor_dispatch_set_quick */
+
 static const VstorProc *
 find_proc(guint prog, int proc, int *ret_domain)
 {
@@ -35,6 +37,45 @@ find_proc(guint prog, int proc, int *ret_domain)
         }
     }
     return NULL;
+}
+
+/* Procedures vstord answers on its main loop thread, without a hand-off to a worker, when
+ * they can be answered without waiting (vstor_dispatch_call_quick). Their handlers, access
+ * checks included, may reach only code that honours the driver's quick mode (driver.h):
+ * adding one here means checking that for everything its handler calls. */
+static const int quick_procs[] = {
+    REMOTE_PROC_CONNECT_GET_TYPE,
+    REMOTE_PROC_CONNECT_GET_VERSION,
+    REMOTE_PROC_CONNECT_GET_LIB_VERSION,
+    REMOTE_PROC_CONNECT_GET_HOSTNAME,
+    REMOTE_PROC_CONNECT_GET_URI,
+    REMOTE_PROC_CONNECT_IS_SECURE,
+    REMOTE_PROC_CONNECT_IS_ENCRYPTED,
+    REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME,
+    REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID,
+    REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME,
+    REMOTE_PROC_STORAGE_VOL_GET_INFO,
+    REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS,
+    REMOTE_PROC_STORAGE_VOL_GET_XML_DESC,
+    REMOTE_PROC_STORAGE_VOL_GET_PATH,
+};
+
+static gboolean
+is_quick(guint prog, int proc)
+{
+    if (prog != REMOTE_PROGRAM || !g_atomic_int_get(&quick_enabled))
+        return FALSE;
+    for (gsize i = 0; i < G_N_ELEMENTS(quick_procs); i++) {
+        if (quick_procs[i] == proc)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+void
+vstor_dispatch_set_quick(gboolean enabled)
+{
+    g_atomic_int_set(&quick_enabled, enabled);
 }
 
 void
@@ -66,8 +107,10 @@ check_access(VstorClient *c, const VstorProc *p, GError **err)
     return 0;
 }
 
-void
-vstor_dispatch_call(VstorClient *c, GBytes *msg)
+/* Runs the call in @msg and sends its reply; with @quick, only when it is a quick procedure
+ * whose handler ran without having to wait (FALSE otherwise: nothing was sent). */
+static gboolean
+dispatch_run(VstorClient *c, GBytes *msg, gboolean quick)
 {
     vstor_message_header hdr;
     gsize off;
@@ -80,27 +123,39 @@ vstor_dispatch_call(VstorClient *c, GBytes *msg)
     int rc;
 
     if (vstor_rpc_decode_header(msg, &hdr, &off, &err) < 0)
-        return; /* the reader thread already checked it */
+        return TRUE; /* the reader thread already checked it */
+    if (quick && !is_quick(hdr.prog, hdr.proc))
+        return FALSE;
     p = find_proc(hdr.prog, hdr.proc, &domain);
     if (!p) {
         vstor_error_set(&err, VSTOR_ERR_RPC, "unknown procedure: %d", hdr.proc);
         vstor_dispatch_send_error(c, &hdr, VSTOR_MSG_REPLY, VSTOR_FROM_RPC, err);
-        return;
+        return TRUE;
     }
     if (check_access(c, p, &err) < 0) {
         vstor_dispatch_send_error(c, &hdr, VSTOR_MSG_REPLY, domain, err);
-        return;
+        return TRUE;
     }
     args = g_malloc0(MAX(p->args_size, 1));
     ret = g_malloc0(MAX(p->ret_size, 1));
     if (p->args_proc) {
         if (vstor_rpc_decode_body(msg, off, p->args_proc, args, &err) < 0) {
             vstor_dispatch_send_error(c, &hdr, VSTOR_MSG_REPLY, VSTOR_FROM_RPC, err);
-            return;
+            return TRUE;
         }
         args_decoded = TRUE;
     }
+    if (quick)
+        vstor_driver_quick_begin();
     rc = p->func(c, &hdr, args, ret, &err);
+    if (quick && vstor_driver_quick_end()) {
+        /* It would have waited: what came back is dropped, and a worker calls it again. */
+        if (args_decoded)
+            xdr_free(p->args_proc, args);
+        if (p->ret_proc && rc == 0)
+            xdr_free(p->ret_proc, ret);
+        return FALSE;
+    }
     if (rc < 0) {
         vstor_dispatch_send_error(c, &hdr, VSTOR_MSG_REPLY, domain, err);
     } else if (rc == 0) {
@@ -119,6 +174,19 @@ vstor_dispatch_call(VstorClient *c, GBytes *msg)
         xdr_free(p->args_proc, args);
     if (p->ret_proc && rc == 0)
         xdr_free(p->ret_proc, ret);
+    return TRUE;
+}
+
+void
+vstor_dispatch_call(VstorClient *c, GBytes *msg)
+{
+    dispatch_run(c, msg, FALSE);
+}
+
+gboolean
+vstor_dispatch_call_quick(VstorClient *c, GBytes *msg)
+{
+    return dispatch_run(c, msg, TRUE);
 }
 
 int

@@ -38,7 +38,8 @@ struct _VstorServer {
     int listen_fd[SOCK_COUNT];
     guint listen_src[SOCK_COUNT];
     char *sock_path[SOCK_COUNT];
-    GMutex lock; /* clients, next_callback_id */
+    GMutex lock; /* clients, next_callback_id, access */
+    VstorAccessRules *access; /* the pool access rules in force */
     GList *clients;
     int n_clients;
     int next_callback_id;
@@ -108,6 +109,17 @@ vstor_server_start_keepalive(VstorServer *srv, VstorClient *client)
 
     if (interval > 0)
         vstor_client_start_keepalive(client, interval, g_atomic_int_get(&srv->ka_count));
+}
+
+VstorAccessRules *
+vstor_server_access_rules(VstorServer *srv)
+{
+    VstorAccessRules *rules;
+
+    g_mutex_lock(&srv->lock);
+    rules = vstor_access_rules_ref(srv->access);
+    g_mutex_unlock(&srv->lock);
+    return rules;
 }
 
 int
@@ -382,6 +394,7 @@ vstor_server_new(const VstorServerConfig *cfg, VstorDaemonConfig *conf, GError *
     srv->config_path = g_strdup(cfg->config_path);
     srv->cfg.config_path = srv->config_path;
     srv->conf = conf;
+    srv->access = vstor_access_rules_ref(conf->access);
     srv->listen_fd[SOCK_RW] = srv->listen_fd[SOCK_RO] = -1;
     srv->next_callback_id = 1;
     g_mutex_init(&srv->lock);
@@ -419,6 +432,8 @@ vstor_server_new(const VstorServerConfig *cfg, VstorDaemonConfig *conf, GError *
         }
         srv->listen_src[i] = g_unix_fd_add(srv->listen_fd[i], G_IO_IN, on_accept, srv);
     }
+    if (g_strcmp0(g_getenv("VSTOR_QUICK_CALLS"), "0") == 0)
+        vstor_dispatch_set_quick(FALSE);
     srv->workers = g_thread_pool_new(worker_run, srv, conf->max_workers, FALSE, err);
     if (!srv->workers)
         return NULL;
@@ -427,6 +442,9 @@ vstor_server_new(const VstorServerConfig *cfg, VstorDaemonConfig *conf, GError *
     srv->signal_src[2] = g_unix_signal_add(SIGHUP, on_sighup, srv);
     vstor_log(srv, FALSE, "listening on %s and %s%s", srv->sock_path[SOCK_RW],
               srv->sock_path[SOCK_RO], srv->activated ? " (socket activation)" : "");
+    if (vstor_access_rules_count(srv->access))
+        vstor_log(srv, FALSE, "pool access rules: %u section(s)",
+                  vstor_access_rules_count(srv->access));
     return g_steal_pointer(&srv);
 }
 
@@ -496,6 +514,15 @@ vstor_server_reload(VstorServer *srv)
     conf->sock_gid = old->sock_gid;
     conf->rw_perms = old->rw_perms;
     conf->ro_perms = old->ro_perms;
+    if (!vstor_access_rules_equal(old->access, conf->access)) {
+        vstor_log(srv, FALSE, "reload: pool access rules: %u -> %u section(s)",
+                  vstor_access_rules_count(old->access), vstor_access_rules_count(conf->access));
+        changes++;
+    }
+    g_mutex_lock(&srv->lock);
+    vstor_access_rules_unref(srv->access);
+    srv->access = vstor_access_rules_ref(conf->access);
+    g_mutex_unlock(&srv->lock);
     apply_limits(srv, conf);
     srv->conf = g_steal_pointer(&conf);
     vstor_daemon_config_free(old);
@@ -557,6 +584,7 @@ vstor_server_free(VstorServer *srv)
     g_mutex_clear(&srv->lock);
     vstor_logger_free(srv->log);
     vstor_daemon_config_free(srv->conf);
+    vstor_access_rules_unref(srv->access);
     g_free(srv->run_dir);
     g_free(srv->config_path);
     g_free(srv->cfg.root);

@@ -183,10 +183,12 @@ systemd_notify(const char *sock, const char *msg, GError **err)
 }
 
 /* Forks into the background. The parent waits for the child to say it is serving (one byte
- * on a pipe) and exits 0, or exits with the child's status when it fails to start; returns
- * only in the child, with *ret_ready the write end of that pipe. */
+ * on a pipe) and returns 1 with *ret_status 0, or the child's status when it fails to start,
+ * for the caller to return from main (so its cleanup runs: valgrind would count what it holds
+ * as lost at an _exit); returns 0 in the child, with *ret_ready the write end of that pipe;
+ * -1 when the pipe, the fork or setsid fails. */
 static int
-daemonize(int *ret_ready)
+daemonize(int *ret_ready, int *ret_status)
 {
     int fds[2];
     pid_t pid;
@@ -198,6 +200,7 @@ daemonize(int *ret_ready)
         fprintf(stderr, "vstord: pipe: %s\n", g_strerror(errno));
         return -1;
     }
+    fflush(NULL); /* nothing buffered before the fork is written twice */
     pid = fork();
     if (pid < 0) {
         fprintf(stderr, "vstord: fork: %s\n", g_strerror(errno));
@@ -208,11 +211,14 @@ daemonize(int *ret_ready)
         do {
             n = read(fds[0], &byte, 1);
         } while (n < 0 && errno == EINTR);
+        close(fds[0]);
         if (n == 1)
-            _exit(0);
-        if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
-            _exit(WEXITSTATUS(status) ? WEXITSTATUS(status) : 1);
-        _exit(1);
+            *ret_status = 0;
+        else if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+            *ret_status = WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
+        else
+            *ret_status = 1;
+        return 1;
     }
     close(fds[0]);
     if (setsid() < 0) {
@@ -278,9 +284,14 @@ serve(const DaemonOptions *opts, const char *config_path, gboolean missing_ok)
     }
     cfg.listen_fd[0] = env.listen_fd[0];
     cfg.listen_fd[1] = env.listen_fd[1];
-    if (opts->daemonize && (daemonize(&ready_fd) < 0 || chdir("/") < 0)) {
-        g_free(env.notify_socket);
-        return 1;
+    if (opts->daemonize) {
+        int status = 1;
+        int forked = daemonize(&ready_fd, &status);
+
+        if (forked != 0 || chdir("/") < 0) {
+            g_free(env.notify_socket);
+            return forked > 0 ? status : 1; /* the parent, or a failure */
+        }
     }
     srv = vstor_server_new(&cfg, g_steal_pointer(&conf), &err);
     if (!srv) {

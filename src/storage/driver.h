@@ -102,6 +102,16 @@ void vstor_driver_set_runner(VstorDriver *drv, VstorCommandRunner *runner);
  * NULL: /proc/self/mounts). */
 void vstor_driver_set_mount_reader(VstorDriver *drv, VstorMountTableReader reader, gpointer data);
 
+/* Quick mode, for calls answered on vstord's main loop thread (driver_quick.c): from begin to
+ * end, on the calling thread, the driver's lock is only tried and files are looked at only
+ * through the kernel's caches, on local filesystems. A call that would have to wait gives up
+ * instead; end() then returns TRUE, and whatever that call returned (result or error) is to
+ * be dropped and the call made again outside quick mode. Honoured by the pool look-ups by
+ * name and uuid, and by volume look-up by name, info, XML and path; no other call may be
+ * made in quick mode. */
+void vstor_driver_quick_begin(void);
+gboolean vstor_driver_quick_end(void);
+
 /* --- pools: lookups (VSTOR_ERR_NO_STORAGE_POOL when none matches) --- */
 int vstor_driver_pool_lookup_by_name(VstorDriver *drv, const char *name, VstorPoolId *ret_id,
                                      GError **err);

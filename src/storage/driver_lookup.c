@@ -13,7 +13,8 @@ vstor_driver_pool_lookup_by_name(VstorDriver *drv, const char *name, VstorPoolId
     VstorPoolObj *obj;
     int ret = -1;
 
-    g_mutex_lock(&drv->lock);
+    if (driver_lock(drv, err) < 0)
+        return -1;
     if ((obj = driver_find_pool_by_name(drv, name))) {
         driver_fill_id(obj->def, ret_id);
         ret = 0;
@@ -32,7 +33,8 @@ vstor_driver_pool_lookup_by_uuid(VstorDriver *drv, const guint8 *uuid, VstorPool
     VstorPoolObj *obj;
     int ret = -1;
 
-    g_mutex_lock(&drv->lock);
+    if (driver_lock(drv, err) < 0)
+        return -1;
     if ((obj = driver_find_pool_by_uuid(drv, uuid))) {
         driver_fill_id(obj->def, ret_id);
         ret = 0;

@@ -102,3 +102,14 @@ int driver_watch_refresh_vol(VstorDriver *drv, VstorPoolObj *obj, VstorVolObj *v
  * it is a volume now. Returns it, or NULL. */
 VstorVolObj *driver_watch_probe(VstorDriver *drv, VstorPoolObj *obj, const char *name);
 guint64 driver_next_job_id(VstorDriver *drv);
+
+/* Quick mode (driver_quick.c; see vstor_driver_quick_begin). driver_lock takes drv->lock,
+ * or in quick mode only tries it and fails when it is held. driver_quick_refuse fails in quick
+ * mode (the call needs something that may wait) and returns 0 otherwise. driver_lstat is
+ * lstat(2); in quick mode it fails with EAGAIN unless the answer is in the kernel's caches
+ * on a filesystem known to be local. Each failure in quick mode is recorded for
+ * vstor_driver_quick_end, so a caller that drops the error still gives up. */
+int driver_lock(VstorDriver *drv, GError **err);
+int driver_quick_refuse(GError **err);
+struct stat;
+int driver_lstat(const char *path, struct stat *ret_st);

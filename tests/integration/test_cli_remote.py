@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from conftest import Vstord, find_vstord
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, LC_ALL="C", LANG="C")
 for var in ("VIRSH_DEFAULT_CONNECT_URI", "VSTOR_DEFAULT_URI", "VSTOR_DEFAULT_CONNECT_URI"):
@@ -32,45 +34,23 @@ def binary(name):
     return path
 
 
-class Daemon:
-    """vstord --root @root; stop() sends SIGTERM and returns the exit status."""
+class Daemon(Vstord):
+    """vstord --root @root (conftest's Vstord: ASan or valgrind when asked), with @config as
+    its vstord.conf; stop() sends SIGTERM and returns the exit status."""
 
     def __init__(self, root, config=None):
-        self.root = pathlib.Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        root = pathlib.Path(root)
         if config is not None:
-            (self.root / "etc").mkdir(exist_ok=True)
-            (self.root / "etc" / "vstord.conf").write_text(config)
-        self.sock = self.root / "run" / "vstord-sock"
-        self.sock_ro = self.root / "run" / "vstord-sock-ro"
-        self.uri = f"vstor+unix:///system?socket={self.sock}"
-        self.log = open(self.root / "vstord.log", "ab")
-        self.proc = subprocess.Popen([str(binary("vstord")), "--root", str(self.root)],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
-        while self.proc.poll() is None and not self.sock_ro.exists() and time.time() < deadline:
-            time.sleep(0.05)
-        if not self.sock_ro.exists():
-            self.stop()
-            pytest.fail("vstord did not start: " + (self.root / "vstord.log").read_text())
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
+            (root / "etc").mkdir(parents=True, exist_ok=True)
+            (root / "etc" / "vstord.conf").write_text(config)
+        super().__init__(find_vstord(), root)
 
 
 @pytest.fixture
 def daemon(tmp_path):
     d = Daemon(tmp_path / "droot")
     yield d
-    assert d.stop() == 0, (d.root / "vstord.log").read_text()
+    assert d.stop() == 0, d.report()
 
 
 class Cli:
@@ -255,12 +235,12 @@ def test_daemon_restart_keeps_state(tmp_path):
         cli.ok("pool-start", "keep")
         cli.ok("vol-create-as", "keep", "v", "1M")
     finally:
-        assert d.stop() == 0
+        assert d.stop() == 0, d.report()
     d = Daemon(tmp_path / "root")
     try:
         assert "v " in cli.ok("vol-list", "keep")
     finally:
-        assert d.stop() == 0
+        assert d.stop() == 0, d.report()
     # A CLI whose daemon went away says so and fails, without hanging.
     r = cli("pool-list")
     assert r.returncode == 1
@@ -317,4 +297,4 @@ def test_keepalive_keeps_an_idle_connection(tmp_path):
         assert "event 'lifecycle' for storage pool ka: Started" in out
         cli.ok("pool-destroy", "ka")
     finally:
-        assert d.stop() == 0
+        assert d.stop() == 0, d.report()

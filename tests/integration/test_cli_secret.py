@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from conftest import stretch_cli
+
 ENV = dict(os.environ, LC_ALL="C", LANG="C")
 for var in ("VIRSH_DEFAULT_CONNECT_URI", "VSTOR_DEFAULT_URI", "VSTOR_DEFAULT_CONNECT_URI"):
     ENV.pop(var, None)
@@ -281,15 +283,17 @@ def test_secret_event_as_virsh(daemon, files, build_dir):
     vstor = vstor_bin(build_dir)
     uri = daemon.uri
     assert run_vstor(build_dir, uri, "secret-define", files / "ceph.xml").returncode == 0
+    # The watchers' window must hold all the steps (each a vstor run).
+    window = str(round(stretch_cli(5)))
     runs = [
-        ("--event", "lifecycle", "--loop", "--timeout", "5"),
-        ("--event", "value-changed", "--loop", "--timeout", "5"),
-        ("--event", "lifecycle", "--timeout", "5"),  # one-shot: the first event only
-        ("--event", "value-changed", "--loop", "--timeout", "5", "--secret", UUID1),
-        ("--event", "lifecycle", "--loop", "--timeout", "5", "--timestamp"),
+        ("--event", "lifecycle", "--loop", "--timeout", window),
+        ("--event", "value-changed", "--loop", "--timeout", window),
+        ("--event", "lifecycle", "--timeout", window),  # one-shot: the first event only
+        ("--event", "value-changed", "--loop", "--timeout", window, "--secret", UUID1),
+        ("--event", "lifecycle", "--loop", "--timeout", window, "--timestamp"),
     ]
     procs = [(watch("virsh", uri, *a), watch(vstor, uri, *a)) for a in runs]
-    time.sleep(1.5)  # both registered
+    time.sleep(stretch_cli(1.5))  # both registered
     for step in (("secret-define", files / "volume.xml"),
                  ("secret-set-value", UUID3, "--file", files / "value.b64"),
                  ("secret-set-value", UUID1, "--file", files / "value.b64"),
@@ -300,7 +304,7 @@ def test_secret_event_as_virsh(daemon, files, build_dir):
         assert r.returncode == 0, r.stderr
     outs = []
     for args, pair in zip(runs, procs):
-        (theirs, _), (ours, err) = (p.communicate(timeout=30) for p in pair)
+        (theirs, _), (ours, err) = (p.communicate(timeout=30 + int(window)) for p in pair)
         ours, theirs = ours.decode(), theirs.decode()
         # The same lines; timestamps (--timestamp) may differ by a millisecond.
         assert (pair[1].returncode, re.sub(STAMP_RE, "", ours, flags=re.M)) == \

@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from conftest import stretch
 from test_daemon import call, virsh
 
 KEEPALIVE = 0x6B656570
@@ -143,7 +144,9 @@ def test_libvirtd_style_file_and_unknown_key(vstord_bin, root, started):
     write_conf(root, '# old style\nunix_sock_ro_perms = "0644"\naudit_level = 2\n')
     d = started(root)
     assert oct(os.stat(d.sock_ro).st_mode & 0o777) == "0o644"
-    assert "vstord.conf:3: unknown key 'audit_level' ignored" in d.text()
+    # Warnings are logged just after the sockets are made.
+    wait_for(lambda: "vstord.conf:3: unknown key 'audit_level' ignored" in d.text(),
+             timeout=stretch(10), what="the warning")
     virsh(d.uri, "pool-list")
 
 
