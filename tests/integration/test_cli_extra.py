@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from conftest import stretch_cli
+
 ENV = dict(os.environ, LC_ALL="C", LANG="C")
 for var in ("VIRSH_DEFAULT_CONNECT_URI", "VSTOR_DEFAULT_URI", "VSTOR_DEFAULT_CONNECT_URI",
             "VISUAL", "EDITOR"):
@@ -179,8 +181,9 @@ def run_later(delay, func):
 @pytest.mark.parametrize("stamp", [False, True])
 def test_pool_event_lifecycle_line(emb, stamp):
     target = autostart_pending_pool(emb, "q")
-    t = run_later(1.5, target.mkdir)  # after the attempt at open fails
-    args = ["pool-event", "--event", "lifecycle", "--timeout", "20"]
+    delay = stretch_cli(1.5)  # a CLI under valgrind opens its root later
+    t = run_later(delay, target.mkdir)  # after the attempt at open fails
+    args = ["pool-event", "--event", "lifecycle", "--timeout", str(round(20 + delay))]
     r = emb(*args, *(["--timestamp"] if stamp else []))
     t.join()
     out = r.stdout.decode()

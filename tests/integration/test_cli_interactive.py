@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import valgrind_cli_wanted
+from conftest import stretch_cli, valgrind_cli_wanted
 
 ENV = dict(os.environ, LC_ALL="C", LANG="C", TERM="xterm", INPUTRC="/dev/null")
 for var in ("VIRSH_DEFAULT_CONNECT_URI", "VSTOR_DEFAULT_URI", "VSTOR_DEFAULT_CONNECT_URI"):
@@ -117,6 +117,18 @@ def make_data_vol(run, tmp, name, mib):
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
     finally:
         os.close(fd)
+
+
+def has_children(pid):
+    """Whether process @pid has started a child (any of its threads)."""
+    for task in os.scandir(f"/proc/{pid}/task"):
+        try:
+            with open(f"{task.path}/children") as f:
+                if f.read().strip():
+                    return True
+        except OSError:
+            pass
+    return False
 
 
 def vol_names(run):
@@ -226,6 +238,10 @@ def test_ctrl_c_cancels_a_wipe_without_a_terminal(vstor, root):
                              "gutmann"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     time.sleep(1.5)
+    # A CLI under valgrind starts slower: Ctrl-C once scrub runs, not before its handler is set.
+    deadline = time.monotonic() + stretch_cli(1.5)
+    while not has_children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert proc.poll() is None, "the wipe ended too soon to be cancelled"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)

@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from conftest import valgrind_wanted
+
 libvirt = pytest.importorskip("libvirt")
 
 CLIENTS = 64
@@ -153,7 +155,10 @@ def test_mixed_load(start_vstord, tmp_path):
     # for allocator caching.
     time.sleep(1)
     rss_after = rss_kib(d.pid)
-    assert rss_after < rss_warm + 32 * 1024, f"RSS grew from {rss_warm} to {rss_after} KiB"
+    # Under valgrind RSS is mostly valgrind's (shadow memory, the freed blocks it holds back to
+    # catch late uses); its leak check at the daemon's stop stands in for this bound there.
+    if not valgrind_wanted():
+        assert rss_after < rss_warm + 32 * 1024, f"RSS grew from {rss_warm} to {rss_after} KiB"
     total = sum(ops)
     print(f"\nload: {CLIENTS} clients, {elapsed:.1f} s, {total} calls, {total / elapsed:.0f} "
           f"calls/s; slowest keepalive answer {worst_ping[0] * 1000:.0f} ms; RSS {rss_warm} -> "

@@ -347,7 +347,7 @@ static void
 test_secret_id_from_digest(void)
 {
     const char *names[] = {".vstor-tmp.0123456789abcdef", "1disk"};
-    g_autofree char *ids[2] = {NULL, NULL};
+    char *ids[2] = {NULL, NULL};
 
     for (guint i = 0; i < 2; i++) {
         g_autofree char *path = g_strdup_printf("/p/%s", names[i]);
@@ -375,6 +375,8 @@ test_secret_id_from_digest(void)
         }
     }
     g_assert_cmpstr(ids[0], !=, ids[1]);
+    g_free(ids[0]);
+    g_free(ids[1]);
 }
 
 static void
