@@ -23,7 +23,8 @@ def fmt(workload, v):
 
 def latest_table(data):
     runs = data.get("runs", 1)
-    what = f"Median of {runs} runs" if runs > 1 else "One run"
+    what = (f"Medians of {runs} runs (the ratio: the median of the runs' ratios)" if runs > 1
+            else "One run")
     lines = [f"{what}, {data['date']}{' (--quick)' if data.get('quick') else ''}"
              f"{' (--calls-only)' if data.get('calls_only') else ''}.", "",
              "| workload | libvirtd | vstord | vstord ÷ libvirtd | ratio in each run |",
