@@ -3,7 +3,6 @@
 #include "backends/wipe.h"
 
 #include <errno.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "util/command.h"
@@ -70,11 +69,6 @@ vstor_wipe_scrub_fd(VstorBackendEnv *env, int fd, const char *path, VstorWipeAlg
     g_autofree char *pinned = g_strdup_printf("/proc/%d/fd/%d", (int)getpid(), fd);
     int ret = vstor_wipe_scrub(env, pinned, algorithm, size, job, err);
 
-    if (ret < 0 && err && *err && strstr((*err)->message, pinned)) {
-        g_auto(GStrv) parts = g_strsplit((*err)->message, pinned, -1);
-
-        g_free((*err)->message);
-        (*err)->message = g_strjoinv(path, parts);
-    }
+    vstor_error_rewrite(err, pinned, path);
     return ret;
 }

@@ -184,19 +184,6 @@ vstor_driver_vol_lookup_by_path(VstorDriver *drv, const char *path, VstorVolId *
     return ret;
 }
 
-/* Rewrites @from into @to throughout the message of *@err. */
-static void
-error_rename(GError **err, const char *from, const char *to)
-{
-    g_auto(GStrv) parts = NULL;
-
-    if (!err || !*err || !strstr((*err)->message, from))
-        return;
-    parts = g_strsplit((*err)->message, from, -1);
-    g_free((*err)->message);
-    (*err)->message = g_strjoinv(to, parts);
-}
-
 /* For backends that build under a temporary name: points @work at a fresh hidden name in the
  * pool's directory, so that a build killed half way leaves nothing under the real name. */
 static void
@@ -259,8 +246,8 @@ create_and_build(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be,
         committed = (rc = be->commit_vol(&drv->env, obj->def, work, final_name, err)) == 0;
     if (rc < 0 && be->commit_vol) {
         /* The error names the volume, not the file it was being built in. */
-        error_rename(err, work->target.path, final_path);
-        error_rename(err, work->name, final_name);
+        vstor_error_rewrite(err, work->target.path, final_path);
+        vstor_error_rewrite(err, work->name, final_name);
     }
     g_mutex_lock(&drv->lock);
 

@@ -303,3 +303,15 @@ vstor_error_code_name(VstorErrorCode code)
             return error_names[i].name;
     return NULL;
 }
+
+void
+vstor_error_rewrite(GError **err, const char *from, const char *to)
+{
+    g_auto(GStrv) parts = NULL;
+
+    if (!err || !*err || !strstr((*err)->message, from))
+        return;
+    parts = g_strsplit((*err)->message, from, -1);
+    g_free((*err)->message);
+    (*err)->message = g_strjoinv(to, parts);
+}

@@ -142,6 +142,9 @@ void vstor_error_set_errno(GError **err, VstorErrorCode code, int errnum, const 
     G_GNUC_PRINTF(4, 5);
 
 /* The libvirt message text for @code with @detail, e.g. "XML error: <detail>". */
+/* Rewrites @from into @to throughout the message of *@err (when set): an error about a file
+ * reached through another name says the name the caller knows. */
+void vstor_error_rewrite(GError **err, const char *from, const char *to);
 char *vstor_error_message(VstorErrorCode code, const char *detail);
 
 /* The symbolic name of @code without prefix ("INVALID_ARG"), or NULL if unknown. */

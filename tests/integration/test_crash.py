@@ -150,16 +150,24 @@ class Crasher:
         self.next_vol += 1
         return f"v{self.next_vol}.{ext}"
 
-    def op_define(self, m):
+    def new_pool(self, m, persistent):
+        """Adds the next dir pool to @m (inactive when @persistent, else active); returns its
+        name and XML, or None when the model holds enough pools."""
         if len(m.pools) >= MAX_POOLS:
             return None
         self.next_pool += 1
         name = f"p{self.next_pool}"
         d = self.pools_dir / name
-        xml = (f"<pool type='dir'><name>{name}</name><target><path>{d}</path></target>"
-               "</pool>")
-        m.pools[name] = dict(persistent=True, active=False, autostart=False, dir=str(d),
-                             xml=None, vols={})
+        m.pools[name] = dict(persistent=persistent, active=not persistent, autostart=False,
+                             dir=str(d), xml=None, vols={})
+        return name, (f"<pool type='dir'><name>{name}</name><target><path>{d}</path>"
+                      "</target></pool>")
+
+    def op_define(self, m):
+        got = self.new_pool(m, persistent=True)
+        if not got:
+            return None
+        name, xml = got
 
         def run():
             p = self.call(self.conn.storagePoolDefineXML, xml, 0)
@@ -168,15 +176,10 @@ class Crasher:
         return f"define {name}", run
 
     def op_create_transient(self, m):
-        if len(m.pools) >= MAX_POOLS:
+        got = self.new_pool(m, persistent=False)
+        if not got:
             return None
-        self.next_pool += 1
-        name = f"p{self.next_pool}"
-        d = self.pools_dir / name
-        xml = (f"<pool type='dir'><name>{name}</name><target><path>{d}</path></target>"
-               "</pool>")
-        m.pools[name] = dict(persistent=False, active=True, autostart=False, dir=str(d),
-                             xml=None, vols={})
+        name, xml = got
         return f"create transient {name}", lambda: self.call(
             self.conn.storagePoolCreateXML, xml, libvirt.VIR_STORAGE_POOL_CREATE_WITH_BUILD)
 
