@@ -235,11 +235,13 @@ load_default_secret(VstorBackendEnv *env, VstorVolDef *vol)
     g_ptr_array_add(vol->target.encryption->secrets, sec);
 }
 
-/* Opens the entry @name of the pool directory for probing. A symlink is followed only when
- * it stays inside the pool; anything else that is not a file, directory or block device is
- * skipped (returns -2, no error), like libvirt's lost+found or a dangling link. */
+/* Opens the entry @name of the directory of @pool for probing. A symlink is followed only
+ * when it stays inside the pool (@pool_real: the directory's real path, or NULL to work it
+ * out only then); anything else that is not a file, directory or block device is skipped
+ * (returns -2, no error), like libvirt's lost+found or a dangling link. */
 static int
-open_entry(int dirfd, const char *pool_real, const char *name, GError **err)
+open_entry(int dirfd, const VstorPoolDef *pool, const char *pool_real, const char *name,
+           GError **err)
 {
     struct stat st;
     int fd;
@@ -247,10 +249,16 @@ open_entry(int dirfd, const char *pool_real, const char *name, GError **err)
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return -2; /* vanished meanwhile */
     if (S_ISLNK(st.st_mode)) {
-        g_autofree char *link = g_build_filename(pool_real, name, NULL);
-        g_autofree char *real = realpath(link, NULL);
-        g_autofree char *prefix = g_strconcat(pool_real, "/", NULL);
+        g_autofree char *own_real = pool_real ? NULL : realpath(pool->target_path, NULL);
+        g_autofree char *link = NULL;
+        g_autofree char *real = NULL;
+        g_autofree char *prefix = NULL;
 
+        if (!pool_real && !(pool_real = own_real))
+            return -2;
+        link = g_build_filename(pool_real, name, NULL);
+        real = realpath(link, NULL);
+        prefix = g_strconcat(pool_real, "/", NULL);
         if (!real || !g_str_has_prefix(real, prefix) || strchr(real + strlen(prefix), '/'))
             return -2;
         if (stat(real, &st) < 0)
@@ -342,7 +350,7 @@ vstor_file_pool_refresh(VstorBackendEnv *env, VstorPoolDef *pool, GPtrArray **re
         if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0 ||
             has_control_chars(ent->d_name) || vstor_vol_name_is_temp(ent->d_name))
             continue;
-        fd = open_entry(dirfd, pool_real, ent->d_name, &perr);
+        fd = open_entry(dirfd, pool, pool_real, ent->d_name, &perr);
         if (fd == -2)
             continue;
         if (fd < 0) {
@@ -380,19 +388,13 @@ vstor_file_pool_refresh(VstorBackendEnv *env, VstorPoolDef *pool, GPtrArray **re
 int
 vstor_file_vol_refresh(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol, GError **err)
 {
-    g_autofree char *pool_real = realpath(pool->target_path, NULL);
     g_autoptr(GError) perr = NULL;
     int dirfd, fd;
 
-    if (!pool_real) {
-        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot stat path '%s'",
-                              pool->target_path);
-        return -1;
-    }
     if ((dirfd = vstor_file_pool_open_dir(pool, err)) < 0)
         return -1;
     /* A volume being built is not one yet (its temporary name is not a volume's). */
-    fd = vstor_vol_name_is_temp(vol->name) ? -2 : open_entry(dirfd, pool_real, vol->name, err);
+    fd = vstor_vol_name_is_temp(vol->name) ? -2 : open_entry(dirfd, pool, NULL, vol->name, err);
     close(dirfd);
     if (fd == -2) {
         vstor_error_set(err, VSTOR_ERR_NO_STORAGE_VOL,

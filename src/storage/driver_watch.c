@@ -18,9 +18,12 @@
 #define WATCH_MASK                                                                                 \
     (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF |       \
      IN_MOVE_SELF | IN_ONLYDIR)
-/* Changes are applied once events pause this long, or at the latest after MAX_DELAY. */
+/* Changes are applied once events pause this long, or at the latest after MAX_DELAY; at most
+ * APPLY_BATCH names per turn of the driver's lock, so that a burst of thousands of files
+ * never holds a client's call for long and is mostly applied by the time it ends. */
 #define QUIET_MS 50
-#define MAX_DELAY_US (500 * 1000)
+#define MAX_DELAY_US (100 * 1000)
+#define APPLY_BATCH 256
 /* Woken by an event, the thread lets the burst it starts gather this long before reading it:
  * a run of creates or deletes then costs one wake-up (and one turn of the driver's lock)
  * per batch rather than one per file, 5-10 % of each such call. */
@@ -74,12 +77,22 @@ driver_unwatch_pool(VstorDriver *drv, VstorPoolObj *obj)
     g_hash_table_remove_all(obj->watch_pending);
 }
 
-/* TRUE when the file of @vol (not a symlink) still has the change time, modification time
+/* TRUE when @st (of the file of @vol, not followed) shows the change time, modification time
  * and size it was read with: reading it again would find the same. */
+static gboolean
+same_stat(const VstorVolObj *vol, const struct stat *st)
+{
+    const VstorVolTimestamps *ts = vol->def->target.timestamps;
+
+    return ts && !S_ISLNK(st->st_mode) && same_time(&ts->ctime, &st->st_ctim) &&
+           same_time(&ts->mtime, &st->st_mtim) &&
+           (!S_ISREG(st->st_mode) || vol->def->physical == (unsigned long long)st->st_size);
+}
+
+/* same_stat() for the file of @vol as it is now; *@ret_gone when there is none. */
 static gboolean
 unchanged(const VstorPoolObj *obj, const VstorVolObj *vol, gboolean *ret_gone)
 {
-    const VstorVolTimestamps *ts = vol->def->target.timestamps;
     g_autofree char *path = g_build_filename(obj->def->target_path, vol->def->name, NULL);
     struct stat st;
 
@@ -88,9 +101,7 @@ unchanged(const VstorPoolObj *obj, const VstorVolObj *vol, gboolean *ret_gone)
         *ret_gone = errno == ENOENT;
         return FALSE;
     }
-    return ts && !S_ISLNK(st.st_mode) && same_time(&ts->ctime, &st.st_ctim) &&
-           same_time(&ts->mtime, &st.st_mtim) &&
-           (!S_ISREG(st.st_mode) || vol->def->physical == (unsigned long long)st.st_size);
+    return same_stat(vol, &st);
 }
 
 /* Re-reads entry @name of @obj: updates, adds or drops its volume. TRUE when the pool's list
@@ -115,13 +126,7 @@ apply_name(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be, const ch
     }
     if (!acceptable_name(name))
         return FALSE;
-    {
-        g_autofree char *path = g_build_filename(obj->def->target_path, name, NULL);
-        struct stat st;
-
-        if (lstat(path, &st) < 0)
-            return FALSE; /* removed again already (or by vstor itself) */
-    }
+    /* Removed again already (or by vstor itself): refresh_vol fails, nothing is added. */
     def = vstor_vol_def_new();
     def->name = g_strdup(name);
     def->target.path = g_build_filename(obj->def->target_path, name, NULL);
@@ -132,16 +137,24 @@ apply_name(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be, const ch
     return TRUE;
 }
 
-/* Applies the pending changes of @obj (lock held); TRUE when anything changed. */
+/* TRUE when @obj has pending changes that can be applied now. */
 static gboolean
-apply_pending(VstorDriver *drv, VstorPoolObj *obj)
+can_apply(const VstorPoolObj *obj)
+{
+    return watch_backend(obj) && obj->active && !obj->starting && !obj->inaccessible &&
+           g_hash_table_size(obj->watch_pending) > 0;
+}
+
+/* Applies the pending changes of @obj (lock held), at most @limit of them (0: all); TRUE
+ * when anything changed. The names looked at are added to @done when given. */
+static gboolean
+apply_pending(VstorDriver *drv, VstorPoolObj *obj, GHashTable *done, guint limit)
 {
     const VstorBackend *be = watch_backend(obj);
     g_autoptr(GPtrArray) names = NULL;
     gboolean changed = FALSE;
 
-    if (!be || !obj->active || obj->starting || obj->inaccessible ||
-        g_hash_table_size(obj->watch_pending) == 0)
+    if (!can_apply(obj))
         return FALSE;
     names = g_ptr_array_new_full(g_hash_table_size(obj->watch_pending), g_free);
     {
@@ -149,13 +162,16 @@ apply_pending(VstorDriver *drv, VstorPoolObj *obj)
         gpointer key;
 
         g_hash_table_iter_init(&it, obj->watch_pending);
-        while (g_hash_table_iter_next(&it, &key, NULL)) {
+        while ((limit == 0 || names->len < limit) && g_hash_table_iter_next(&it, &key, NULL)) {
             g_hash_table_iter_steal(&it);
             g_ptr_array_add(names, key);
         }
     }
-    for (guint i = 0; i < names->len; i++)
+    for (guint i = 0; i < names->len; i++) {
         changed |= apply_name(drv, obj, be, names->pdata[i]);
+        if (done)
+            g_hash_table_add(done, g_strdup(names->pdata[i]));
+    }
     if (changed && be->refresh_sizes)
         be->refresh_sizes(&drv->env, obj->def, NULL);
     return changed;
@@ -203,6 +219,7 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
 {
     const VstorBackend *be = watch_backend(obj);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) done = NULL;
     int dirfd;
 
     if (!be || be->watch != VSTOR_WATCH_LOCAL || obj->watch_wd < 0)
@@ -210,14 +227,24 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
     drain_events(drv); /* what happened before this call is part of it */
     if (obj->watch_overflow)
         return 0;
-    apply_pending(drv, obj);
+    done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    apply_pending(drv, obj, done, 0);
     if ((dirfd = open(obj->def->target_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return 0; /* let the full scan say what is wrong */
-    close(dirfd);
     /* A file held open while written (a guest's disk) fires no event until closed: every
-     * volume is looked at, and read again only when its stat changed (apply_name). */
-    for (guint i = 0; i < obj->vols->len; i++)
-        g_ptr_array_add(names, g_strdup(((VstorVolObj *)obj->vols->pdata[i])->def->name));
+     * volume not just read is looked at (one stat relative to the directory), and read
+     * again only when that changed (apply_name). */
+    for (guint i = 0; i < obj->vols->len; i++) {
+        const VstorVolObj *vol = obj->vols->pdata[i];
+        struct stat st;
+
+        if (vol->building || vol->in_use || g_hash_table_contains(done, vol->def->name))
+            continue;
+        if (fstatat(dirfd, vol->def->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_stat(vol, &st))
+            continue;
+        g_ptr_array_add(names, g_strdup(vol->def->name));
+    }
+    close(dirfd);
     for (guint i = 0; i < names->len; i++)
         apply_name(drv, obj, be, names->pdata[i]);
     if (be->refresh_sizes && be->refresh_sizes(&drv->env, obj->def, err) < 0)
@@ -282,10 +309,14 @@ drain_events(VstorDriver *drv)
     return got;
 }
 
-/* Applies every pool's pending changes and queues their refresh events (lock held). */
-static void
+/* Applies pending changes, at most APPLY_BATCH in all, and queues the refresh events of the
+ * pools they changed (lock held). TRUE when some are left for another turn. */
+static gboolean
 apply_all(VstorDriver *drv)
 {
+    guint left = APPLY_BATCH;
+    gboolean more = FALSE;
+
     for (guint i = 0; i < drv->pools->len; i++) {
         VstorPoolObj *obj = drv->pools->pdata[i];
 
@@ -296,9 +327,16 @@ apply_all(VstorDriver *drv)
                 driver_queue_event(drv, obj->def, VSTOR_POOL_EVENT_REFRESH);
             continue;
         }
-        if (apply_pending(drv, obj))
-            driver_queue_event(drv, obj->def, VSTOR_POOL_EVENT_REFRESH);
+        if (left > 0) {
+            guint before = g_hash_table_size(obj->watch_pending);
+
+            if (apply_pending(drv, obj, NULL, left))
+                driver_queue_event(drv, obj->def, VSTOR_POOL_EVENT_REFRESH);
+            left -= MIN(left, before - g_hash_table_size(obj->watch_pending));
+        }
+        more |= can_apply(obj);
     }
+    return more;
 }
 
 static gpointer
@@ -306,10 +344,11 @@ watch_thread(gpointer data)
 {
     VstorDriver *drv = data;
     gint64 first_pending = 0;
+    gboolean backlog = FALSE; /* more to apply than one turn took */
 
     for (;;) {
         struct pollfd fds[2] = {{drv->watch_fd, POLLIN, 0}, {drv->watch_stop_fd, POLLIN, 0}};
-        int n = poll(fds, 2, first_pending ? QUIET_MS : -1);
+        int n = poll(fds, 2, backlog ? 0 : first_pending ? QUIET_MS : -1);
         gboolean got = FALSE;
 
         if (n < 0 && errno != EINTR)
@@ -319,7 +358,7 @@ watch_thread(gpointer data)
         if (fds[0].revents & POLLIN) {
             struct pollfd stop = {drv->watch_stop_fd, POLLIN, 0};
 
-            if (poll(&stop, 1, GATHER_MS) > 0)
+            if (poll(&stop, 1, backlog ? 0 : GATHER_MS) > 0)
                 break;
             g_mutex_lock(&drv->lock);
             got = drain_events(drv);
@@ -327,12 +366,13 @@ watch_thread(gpointer data)
             if (got && !first_pending)
                 first_pending = g_get_monotonic_time();
         }
-        if (first_pending && (!got || g_get_monotonic_time() - first_pending > MAX_DELAY_US)) {
+        if (first_pending &&
+            (backlog || !got || g_get_monotonic_time() - first_pending > MAX_DELAY_US)) {
             g_mutex_lock(&drv->lock);
-            apply_all(drv);
+            backlog = apply_all(drv);
             g_mutex_unlock(&drv->lock);
             driver_flush_events(drv);
-            first_pending = 0;
+            first_pending = backlog ? first_pending : 0;
         }
     }
     return NULL;

@@ -160,6 +160,49 @@ test_refresh_sees_open_writes(Fixture *f, gconstpointer data)
     close(fd);
 }
 
+static guint
+vol_count(Fixture *f, const VstorPoolId *pool)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) vols = vstor_driver_vol_list(f->drv, pool, 0, &err);
+
+    g_assert_no_error(err);
+    return vols->len;
+}
+
+/* A burst of files, many times what the watch applies per turn of the lock: all of them show
+ * up without a refresh; and a refresh right after another burst lists every file of it, what
+ * the watch had applied and what it had not yet. */
+static void
+test_bursts(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) pool = {0};
+    g_autoptr(GError) err = NULL;
+    guint before;
+
+    make_active_pool(f, &pool);
+    before = vol_count(f, &pool);
+    for (guint i = 0; i < 1500; i++) {
+        g_autofree char *name = g_strdup_printf("burst-%04u.img", i);
+
+        write_file(f->pooldir, name, 65536);
+    }
+    WAIT_FOR(vol_count(f, &pool) == before + 1500);
+    g_assert_true(has_vol(f, &pool, "burst-0000.img"));
+    g_assert_true(has_vol(f, &pool, "burst-1499.img"));
+    g_assert_cmpuint(capacity_of(f, &pool, "burst-0777.img"), ==, 65536);
+
+    for (guint i = 0; i < 1000; i++) {
+        g_autofree char *name = g_strdup_printf("second-%04u.img", i);
+
+        write_file(f->pooldir, name, 4096);
+    }
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &pool, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpuint(vol_count(f, &pool), ==, before + 2500);
+    g_assert_cmpuint(capacity_of(f, &pool, "second-0999.img"), ==, 4096);
+}
+
 /* Stopped pools are not watched; a restarted one is again. */
 static void
 test_stop_and_restart(Fixture *f, gconstpointer data)
@@ -188,6 +231,7 @@ main(int argc, char **argv)
     ADD("/watch/lookup-checks-the-path", test_lookup_checks_the_path);
     ADD("/watch/refresh-sees-open-writes", test_refresh_sees_open_writes);
     ADD("/watch/stop-and-restart", test_stop_and_restart);
+    ADD("/watch/bursts", test_bursts);
 #undef ADD
     return g_test_run();
 }
