@@ -41,20 +41,28 @@ vstor_rpc_encode(const vstor_message_header *hdr, xdrproc_t proc, const void *bo
     return g_bytes_new_take(g_steal_pointer(&buf), total);
 }
 
-GBytes *
-vstor_rpc_encode_raw(const vstor_message_header *hdr, const void *data, gsize len)
+void
+vstor_rpc_frame_prefix(guint8 *buf, const vstor_message_header *hdr, gsize len)
 {
-    gsize total = VSTOR_RPC_PREFIX_LEN + len;
-    guint8 *buf = g_malloc(total);
     XDR xdr;
-    guint32 len_word = (guint32)total;
+    guint32 len_word = (guint32)(VSTOR_RPC_PREFIX_LEN + len);
 
-    g_return_val_if_fail(total <= VSTOR_MESSAGE_MAX, NULL);
     xdrmem_create(&xdr, (char *)buf, VSTOR_RPC_PREFIX_LEN, XDR_ENCODE);
     /* A fixed-size header into a buffer of exactly its size cannot fail. */
     (void)xdr_u_int(&xdr, &len_word);
     (void)xdr_vstor_message_header(&xdr, (vstor_message_header *)hdr);
     xdr_destroy(&xdr);
+}
+
+GBytes *
+vstor_rpc_encode_raw(const vstor_message_header *hdr, const void *data, gsize len)
+{
+    gsize total = VSTOR_RPC_PREFIX_LEN + len;
+    guint8 *buf;
+
+    g_return_val_if_fail(total <= VSTOR_MESSAGE_MAX, NULL);
+    buf = g_malloc(total);
+    vstor_rpc_frame_prefix(buf, hdr, len);
     if (len)
         memcpy(buf + VSTOR_RPC_PREFIX_LEN, data, len);
     return g_bytes_new_take(buf, total);

@@ -15,6 +15,9 @@ GBytes *vstor_rpc_encode(const vstor_message_header *hdr, xdrproc_t proc, const 
                          GError **err);
 /* Encodes a message whose payload is @len raw bytes (stream data). */
 GBytes *vstor_rpc_encode_raw(const vstor_message_header *hdr, const void *data, gsize len);
+/* Writes the VSTOR_RPC_PREFIX_LEN bytes before a raw payload of @len bytes at @buf: for a
+ * payload read straight into @buf + VSTOR_RPC_PREFIX_LEN, not copied there. */
+void vstor_rpc_frame_prefix(guint8 *buf, const vstor_message_header *hdr, gsize len);
 /* Encodes an error message answering @req: same program, version, procedure and serial, the
  * given @type (REPLY for calls, STREAM for streams), status ERROR and a remote_error with the
  * code of @error (VSTOR_ERROR codes travel as they are; anything else is an internal error),
