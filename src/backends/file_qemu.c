@@ -9,6 +9,7 @@
 #include "backends/file_vol.h"
 #include "util/command.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "volfmt/probe.h"
 #include "volfmt/qcow2_new.h"
 #include "volfmt/qemu_img.h"
@@ -17,13 +18,17 @@
  * same command run again succeeds. */
 #define QEMU_BENCHMARK_FLAKE "Unable to get accurate CPU usage"
 
+/* Runs @argv; with @fd >= 0 the child gets it as descriptor VSTOR_COMMAND_FD_FIRST (what a
+ * pinned argv names). */
 static int
-run_argv(VstorBackendEnv *env, const char *const *argv, VstorJob *job, GError **err)
+run_argv_fd(VstorBackendEnv *env, const char *const *argv, int fd, VstorJob *job, GError **err)
 {
     for (int attempt = 1;; attempt++) {
         g_autoptr(VstorCommand) cmd = vstor_command_new_argv(argv);
         g_autoptr(GError) local = NULL;
 
+        if (fd >= 0 && vstor_command_pass_fd(cmd, fd, err) < 0)
+            return -1;
         vstor_command_set_cancellable(cmd, vstor_job_cancellable(job));
         if (vstor_runner_run(env->runner, cmd, NULL, NULL, NULL, &local) == 0)
             return 0;
@@ -33,6 +38,31 @@ run_argv(VstorBackendEnv *env, const char *const *argv, VstorJob *job, GError **
         }
         g_debug("qemu-img's LUKS benchmark failed (attempt %d); running it again", attempt);
     }
+}
+
+static int
+run_argv(VstorBackendEnv *env, const char *const *argv, VstorJob *job, GError **err)
+{
+    return run_argv_fd(env, argv, -1, job, err);
+}
+
+/* Runs @argv on the file open as @fd rather than on @path (vstor_qemu_img_pin): qemu-img
+ * follows links, and a link swapped in for the file vstor checked and opened would otherwise
+ * take it out of the pool. A command that cannot be so written runs as it is (the file was
+ * still checked just before). */
+static int
+run_argv_pinned(VstorBackendEnv *env, const char *const *argv, const char *path, int fd,
+                const char *driver, const VstorVolTarget *backing, gboolean drop_backing,
+                VstorJob *job, GError **err)
+{
+    g_auto(GStrv) pinned =
+        vstor_qemu_img_pin(argv, path, VSTOR_COMMAND_FD_FIRST, driver, backing, drop_backing);
+
+    if (!pinned) {
+        g_debug("qemu-img runs on '%s' by its path", path);
+        return run_argv(env, argv, job, err);
+    }
+    return run_argv_fd(env, (const char *const *)pinned, fd, job, err);
 }
 
 /* qemu-img creates files with its own mode: give the volume the mode and owner it asked
@@ -202,6 +232,7 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
     g_autoptr(GPtrArray) cmds = NULL;
     g_autoptr(SecretFile) secret = NULL;
     g_autoptr(SecretFile) input_secret = NULL;
+    g_auto(VstorFd) in = -1;
 
     if (vol->target.encryption && !(secret = write_secret_file(env, pool, vol, FALSE, err)))
         return -1;
@@ -212,15 +243,12 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
     req.input_secret_path = input_secret;
     if (vol->backing_store && vstor_qemu_img_check_backing(vol, pool->target_path, err) < 0)
         return -1;
-    /* qemu-img follows links: the input must still be the file that was listed. */
-    if (input && input->type == VSTOR_VOL_FILE) {
-        int in =
-            vstor_file_vol_openat(AT_FDCWD, input->target.path, input->target.path, O_RDONLY, err);
-
-        if (in < 0)
-            return -1;
-        close(in);
-    }
+    /* qemu-img follows links: it reads the input vstor opened here, not a path that may lead
+     * elsewhere by the time it runs. */
+    if (input && input->type == VSTOR_VOL_FILE &&
+        (in = vstor_file_vol_openat(AT_FDCWD, input->target.path, input->target.path, O_RDONLY,
+                                    err)) < 0)
+        return -1;
     if (!(cmds = vstor_qemu_img_commands(&req, err)))
         return -1;
     if (!input && cmds->len == 1) {
@@ -232,9 +260,14 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
             return apply_perms(pool, vol, err);
     }
     vstor_job_set_total(job, input ? input->capacity : 0);
-    for (guint i = 0; i < cmds->len; i++)
-        if (run_argv(env, (const char *const *)cmds->pdata[i], job, err) < 0)
+    for (guint i = 0; i < cmds->len; i++) {
+        const char *const *argv = cmds->pdata[i];
+
+        if (in >= 0 ? run_argv_pinned(env, argv, input->target.path, in, NULL, input->backing_store,
+                                      FALSE, job, err) < 0
+                    : run_argv(env, argv, job, err) < 0)
             return -1;
+    }
     if (input)
         vstor_job_add_done(job, input->capacity);
     return apply_perms(pool, vol, err);
@@ -247,18 +280,28 @@ vstor_file_vol_resize_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVo
 {
     g_auto(GStrv) argv = NULL;
     g_autoptr(SecretFile) secret = NULL;
+    g_auto(VstorFd) fd = -1;
+    int dirfd;
 
     if (flags & VSTOR_VOL_RESIZE_ALLOCATE) {
         vstor_error_set(err, VSTOR_ERR_OPERATION_UNSUPPORTED,
                         "preallocate is only supported for raw type volume");
         return -1;
     }
-    /* qemu-img follows links: the volume must still be its file, not a link out of the pool. */
-    if (vstor_file_vol_check_entry(pool, vol, err) < 0)
+    /* qemu-img follows links: it resizes the pool's own file, opened here, whatever the name
+     * leads to by the time it runs. */
+    if ((dirfd = vstor_file_pool_open_dir(pool, err)) < 0)
+        return -1;
+    fd = vstor_file_vol_openat(dirfd, vol->name, vol->target.path, O_RDWR, err);
+    close(dirfd);
+    if (fd < 0)
         return -1;
     if (vol->target.encryption && !(secret = write_secret_file(env, pool, vol, TRUE, err)))
         return -1;
     if (!(argv = vstor_qemu_img_resize_argv(NULL, vol, capacity, secret, err)))
         return -1;
-    return run_argv(env, (const char *const *)argv, job, err);
+    /* libvirt's resize lets qemu-img probe the format; with a json: name it is given. */
+    return run_argv_pinned(env, (const char *const *)argv, vol->target.path, fd,
+                           vstor_enum_to_string(vstor_vol_format_names, vol->target.format),
+                           vol->backing_store, TRUE, job, err);
 }

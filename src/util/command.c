@@ -3,6 +3,7 @@
 #include "util/command.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -16,6 +17,7 @@ struct _VstorCommand {
     GPtrArray *env; /* NAME=value, NULL-terminated */
     char *stdin_text;
     GCancellable *cancellable;
+    GArray *fds; /* of int: the child gets fds[i] as descriptor VSTOR_COMMAND_FD_FIRST + i */
 };
 
 VstorCommand *
@@ -54,6 +56,11 @@ vstor_command_free(VstorCommand *cmd)
     g_ptr_array_unref(cmd->env);
     g_free(cmd->stdin_text);
     g_clear_object(&cmd->cancellable);
+    if (cmd->fds) {
+        for (guint i = 0; i < cmd->fds->len; i++)
+            close(g_array_index(cmd->fds, int, i));
+        g_array_unref(cmd->fds);
+    }
     g_free(cmd);
 }
 
@@ -118,6 +125,22 @@ vstor_command_set_cancellable(VstorCommand *cmd, GCancellable *cancellable)
     g_clear_object(&cmd->cancellable);
     if (cancellable)
         cmd->cancellable = g_object_ref(cancellable);
+}
+
+int
+vstor_command_pass_fd(VstorCommand *cmd, int fd, GError **err)
+{
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+    if (own < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot duplicate descriptor %d",
+                              fd);
+        return -1;
+    }
+    if (!cmd->fds)
+        cmd->fds = g_array_new(FALSE, FALSE, sizeof(int));
+    g_array_append_val(cmd->fds, own);
+    return VSTOR_COMMAND_FD_FIRST + (int)cmd->fds->len - 1;
 }
 
 const char *const *
@@ -375,6 +398,16 @@ vstor_command_run(VstorCommand *cmd, int *ret_exit_status, char **ret_stdout, ch
         g_autofree char *name = g_strndup(env[i], strchr(env[i], '=') - env[i]);
 
         g_subprocess_launcher_setenv(launcher, name, strchr(env[i], '=') + 1, TRUE);
+    }
+    for (guint i = 0; cmd->fds && i < cmd->fds->len; i++) {
+        int fd = fcntl(g_array_index(cmd->fds, int, i), F_DUPFD_CLOEXEC, 3);
+
+        if (fd < 0) {
+            vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno,
+                                  "cannot pass a descriptor to %s", program);
+            return -1;
+        }
+        g_subprocess_launcher_take_fd(launcher, fd, VSTOR_COMMAND_FD_FIRST + (int)i);
     }
 
     if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, &gerr))) {

@@ -29,6 +29,13 @@ void vstor_command_set_stdin(VstorCommand *cmd, const char *text);
  * VSTOR_ERR_OPERATION_ABORTED. NULL (the default): the run cannot be cancelled. */
 void vstor_command_set_cancellable(VstorCommand *cmd, GCancellable *cancellable);
 
+/* Hands the child a copy of the open descriptor @fd: the child finds it as the returned
+ * number (VSTOR_COMMAND_FD_FIRST, then counting up), e.g. for a tool told to open
+ * /proc/self/fd/N — the file already opened and checked, not a path that may have changed
+ * since. Fails (VSTOR_ERR_SYSTEM_ERROR) only when @fd cannot be duplicated. */
+#define VSTOR_COMMAND_FD_FIRST 3
+int vstor_command_pass_fd(VstorCommand *cmd, int fd, GError **err);
+
 /* The argv (NULL-terminated, argv[0] as given to vstor_command_new), owned by @cmd. */
 const char *const *vstor_command_argv(const VstorCommand *cmd);
 /* The environment additions as NAME=value strings (NULL-terminated), owned by @cmd. */

@@ -180,3 +180,10 @@ vstor_file_remove(const char *path, GError **err)
     }
     return 0;
 }
+
+void
+vstor_fd_close(VstorFd fd)
+{
+    if (fd >= 0)
+        close(fd);
+}

@@ -29,3 +29,9 @@ int vstor_file_lock(const char *path, int *ret_fd, GError **err);
 
 /* Removes @path, fine when it does not exist. VSTOR_ERR_SYSTEM_ERROR otherwise. */
 int vstor_file_remove(const char *path, GError **err);
+
+/* A descriptor closed when it goes out of scope: g_auto(VstorFd) fd = -1; (GLib's g_autofd
+ * needs 2.76). */
+typedef int VstorFd;
+void vstor_fd_close(VstorFd fd);
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC(VstorFd, vstor_fd_close, -1)

@@ -82,3 +82,14 @@ GStrv vstor_qemu_img_resize_argv(const char *tool, const VstorVolDef *vol,
  * taken from @pool_dir) must be readable. No-op without one. Fails with
  * VSTOR_ERR_SYSTEM_ERROR ("inaccessible backing store volume ..."). */
 int vstor_qemu_img_check_backing(const VstorVolDef *vol, const char *pool_dir, GError **err);
+
+/* @argv (a command built here) rewritten to work on the file a caller has open as descriptor
+ * @fdnum of the child instead of @path, so that a link swapped in for @path after the caller
+ * checked what it opened is not followed: the argument @path becomes a json: file name
+ * (/proc/self/fd/@fdnum, format @driver unless NULL when -f gives it), and an --image-opts
+ * argument's file.filename=@path becomes /proc/self/fd/@fdnum. The image's backing store
+ * @backing (NULL: none) is named by its absolute path, or left out with @drop_backing (a
+ * resize needs none). NULL when the command cannot be so written (no @path in it, a backing
+ * store not named by an absolute file name, or one in --image-opts): run it as it is. */
+char **vstor_qemu_img_pin(const char *const *argv, const char *path, int fdnum, const char *driver,
+                          const VstorVolTarget *backing, gboolean drop_backing);
