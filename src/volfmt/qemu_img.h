@@ -88,8 +88,10 @@ int vstor_qemu_img_check_backing(const VstorVolDef *vol, const char *pool_dir, G
  * checked what it opened is not followed: the argument @path becomes a json: file name
  * (/proc/self/fd/@fdnum, format @driver unless NULL when -f gives it), and an --image-opts
  * argument's file.filename=@path becomes /proc/self/fd/@fdnum. The image's backing store
- * @backing (NULL: none) is named by its absolute path, or left out with @drop_backing (a
- * resize needs none). NULL when the command cannot be so written (no @path in it, a backing
- * store not named by an absolute file name, or one in --image-opts): run it as it is. */
+ * @backing (NULL: none) is named by the path the probe resolved (relative names would be
+ * looked for beside /proc/self/fd), or left out with @drop_backing (a resize needs none;
+ * --image-opts has no way to say so but a deprecated one, so it names it there too). NULL
+ * when the command cannot be so written (no @path in it, a backing store whose format or
+ * file name cannot be given): run it as it is. */
 char **vstor_qemu_img_pin(const char *const *argv, const char *path, int fdnum, const char *driver,
                           const VstorVolTarget *backing, gboolean drop_backing);

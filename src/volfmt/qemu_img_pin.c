@@ -21,46 +21,45 @@ append_json_string(GString *out, const char *s)
     g_string_append_c(out, '"');
 }
 
-/* {"driver":"file","filename":@filename} */
-static void
-append_file_node(GString *out, const char *filename)
+/* The format of @backing as qemu names it; NULL when it has no name there, or when its file
+ * name is relative (it would be looked for beside /proc/self/fd/N: the probe resolves a file's
+ * name, so that is not expected). */
+static const char *
+backing_driver(const VstorVolTarget *backing)
 {
-    g_string_append(out, "{\"driver\":\"file\",\"filename\":");
-    append_json_string(out, filename);
-    g_string_append_c(out, '}');
+    if (!backing->path ||
+        (vstor_volfmt_backing_is_file(backing->path) && !g_path_is_absolute(backing->path)))
+        return NULL;
+    return vstor_enum_to_string(vstor_vol_format_names, backing->format);
 }
 
-/* The json: file name for the image open as descriptor @fdnum; NULL when its backing store
- * cannot be named in it. */
+/* The json: file name for the image open as descriptor @fdnum, its backing store @backing
+ * named by the path the probe resolved (absolute for a file; a protocol's file names are
+ * left to qemu to recognise), or none with @drop_backing; NULL when @backing's format has no
+ * name. */
 static char *
 pinned_json(int fdnum, const char *driver, const VstorVolTarget *backing, gboolean drop_backing)
 {
-    g_autofree char *fd_path = g_strdup_printf("/proc/self/fd/%d", fdnum);
     g_autoptr(GString) out = g_string_new("json:{");
     const char *bdriver = NULL;
 
-    if (backing && !drop_backing) {
-        /* Relative names would be looked for beside /proc/self/fd/N: the chain's first link is
-         * named here by its absolute path (what the probe resolved), and its format. */
-        if (!backing->path || !g_path_is_absolute(backing->path) ||
-            !vstor_volfmt_backing_is_file(backing->path) ||
-            !(bdriver = vstor_enum_to_string(vstor_vol_format_names, backing->format)))
-            return NULL;
-    }
+    if (backing && !drop_backing && !(bdriver = backing_driver(backing)))
+        return NULL;
     if (driver) {
         g_string_append(out, "\"driver\":");
         append_json_string(out, driver);
         g_string_append_c(out, ',');
     }
-    g_string_append(out, "\"file\":");
-    append_file_node(out, fd_path);
-    g_string_append(out, ",\"backing\":");
+    g_string_append_printf(out,
+                           "\"file\":{\"driver\":\"file\",\"filename\":\"/proc/self/fd/%d\"},"
+                           "\"backing\":",
+                           fdnum);
     if (bdriver) {
         g_string_append(out, "{\"driver\":");
         append_json_string(out, bdriver);
-        g_string_append(out, ",\"file\":");
-        append_file_node(out, backing->path);
-        g_string_append_c(out, '}');
+        g_string_append(out, ",\"file\":{\"filename\":");
+        append_json_string(out, backing->path);
+        g_string_append(out, "}}");
     } else {
         g_string_append(out, "null");
     }
@@ -68,25 +67,44 @@ pinned_json(int fdnum, const char *driver, const VstorVolTarget *backing, gboole
     return g_string_free(g_steal_pointer(&out), FALSE);
 }
 
-/* @arg with its option file.filename=@path (commas doubled, ending at a single comma or the
- * end) made file.filename=/proc/self/fd/@fdnum; NULL when it has no such option. */
+/* @value with its commas doubled, as --image-opts reads it. */
+static void
+append_opt_value(GString *out, const char *value)
+{
+    for (const char *p = value; *p; p++) {
+        if (*p == ',')
+            g_string_append_c(out, ',');
+        g_string_append_c(out, *p);
+    }
+}
+
+/* @arg with its option file.filename=@path (ending at a single comma or the end) made
+ * file.filename=/proc/self/fd/@fdnum, and @backing named with backing.* options (--image-opts
+ * has no "none" but a deprecated empty value, so a resize names it too); NULL when @arg has
+ * no such option or @backing's format has no name. */
 static char *
-pinned_opts(const char *arg, const char *path, int fdnum)
+pinned_opts(const char *arg, const char *path, int fdnum, const VstorVolTarget *backing)
 {
     g_autoptr(GString) key = g_string_new("file.filename=");
+    const char *bdriver = NULL;
     const char *at;
 
-    for (const char *p = path; *p; p++) {
-        if (*p == ',')
-            g_string_append_c(key, ',');
-        g_string_append_c(key, *p);
-    }
+    if (backing && !(bdriver = backing_driver(backing)))
+        return NULL;
+    append_opt_value(key, path);
     for (at = strstr(arg, key->str); at; at = strstr(at + 1, key->str)) {
         const char *end = at + key->len;
+        GString *out;
 
-        if ((at == arg || at[-1] == ',') && (*end == '\0' || (end[0] == ',' && end[1] != ',')))
-            return g_strdup_printf("%.*sfile.filename=/proc/self/fd/%d%s", (int)(at - arg), arg,
-                                   fdnum, end);
+        if ((at != arg && at[-1] != ',') || (*end != '\0' && (end[0] != ',' || end[1] == ',')))
+            continue;
+        out = g_string_new_len(arg, at - arg);
+        g_string_append_printf(out, "file.filename=/proc/self/fd/%d%s", fdnum, end);
+        if (bdriver) {
+            g_string_append_printf(out, ",backing.driver=%s,backing.file.filename=", bdriver);
+            append_opt_value(out, backing->path);
+        }
+        return g_string_free(out, FALSE);
     }
     return NULL;
 }
@@ -107,12 +125,7 @@ vstor_qemu_img_pin(const char *const *argv, const char *path, int fdnum, const c
             if (!(arg = pinned_json(fdnum, driver, backing, drop_backing)))
                 return NULL;
         } else if (!pinned && g_str_has_prefix(argv[i], "driver=")) {
-            /* --image-opts cannot say "no backing store" without a deprecation warning, nor
-             * name one: only an image without one is pinned there. */
-            if ((arg = pinned_opts(argv[i], path, fdnum)) && backing) {
-                g_free(arg);
-                return NULL;
-            }
+            arg = pinned_opts(argv[i], path, fdnum, backing);
         }
         pinned |= arg != NULL;
         g_ptr_array_add(out, arg ? arg : g_strdup(argv[i]));

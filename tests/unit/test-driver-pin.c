@@ -205,13 +205,16 @@ test_argv(void)
                           "driver=luks,file.filename=/p/a,,b,key-secret=s0",
                           "driver=raw,file.filename=/p/a,,b.out",
                           NULL};
-    VstorVolTarget abs_backing = {.path = (char *)"/p/b\"a\\se\t.raw",
+    VstorVolTarget abs_backing = {.path = (char *)"/p/b\"a\\s,e\t.raw",
                                   .format = VSTOR_VOL_FORMAT_RAW};
-    VstorVolTarget nbd = {.path = (char *)"nbd://host/x", .format = VSTOR_VOL_FORMAT_RAW};
+    VstorVolTarget nbd = {.path = (char *)"nbd://host/x", .format = VSTOR_VOL_FORMAT_QCOW2};
+    VstorVolTarget rel = {.path = (char *)"base.raw", .format = VSTOR_VOL_FORMAT_RAW};
     g_auto(GStrv) a = vstor_qemu_img_pin(resize, "/p/v.qcow2", 3, "qcow2", NULL, TRUE);
     g_auto(GStrv) b = vstor_qemu_img_pin(resize, "/p/v.qcow2", 3, "qcow2", &nbd, TRUE);
     g_auto(GStrv) c = vstor_qemu_img_pin(convert, "/p/a\"b", 4, NULL, &abs_backing, FALSE);
     g_auto(GStrv) d = vstor_qemu_img_pin(opts, "/p/a,b", 3, NULL, NULL, FALSE);
+    g_auto(GStrv) e = vstor_qemu_img_pin(opts, "/p/a,b", 3, NULL, &abs_backing, TRUE);
+    g_auto(GStrv) g = vstor_qemu_img_pin(convert, "/p/a\"b", 4, NULL, &nbd, FALSE);
 
     g_assert_cmpstr(a[2], ==,
                     "json:{\"driver\":\"qcow2\",\"file\":{\"driver\":\"file\",\"filename\":"
@@ -221,23 +224,24 @@ test_argv(void)
     g_assert_cmpstr(b[2], ==, a[2]);
     g_assert_cmpstr(c[6], ==,
                     "json:{\"file\":{\"driver\":\"file\",\"filename\":\"/proc/self/fd/4\"},"
-                    "\"backing\":{\"driver\":\"raw\",\"file\":{\"driver\":\"file\","
-                    "\"filename\":\"/p/b\\\"a\\\\se\\u0009.raw\"}}}");
+                    "\"backing\":{\"driver\":\"raw\",\"file\":{\"filename\":"
+                    "\"/p/b\\\"a\\\\s,e\\u0009.raw\"}}}");
     g_assert_cmpstr(c[7], ==, "/p/out.raw");
+    g_assert_cmpstr(g[6], ==,
+                    "json:{\"file\":{\"driver\":\"file\",\"filename\":\"/proc/self/fd/4\"},"
+                    "\"backing\":{\"driver\":\"qcow2\",\"file\":{\"filename\":"
+                    "\"nbd://host/x\"}}}");
     /* the input's option, not the output's that starts the same */
     g_assert_cmpstr(d[5], ==, "driver=luks,file.filename=/proc/self/fd/3,key-secret=s0");
     g_assert_cmpstr(d[6], ==, opts[6]);
+    g_assert_cmpstr(e[5], ==,
+                    "driver=luks,file.filename=/proc/self/fd/3,key-secret=s0,backing.driver=raw,"
+                    "backing.file.filename=/p/b\"a\\s,,e\t.raw");
 
-    /* what cannot be pinned: a backing store only a path names, one in --image-opts, a
-     * command without the path */
-    g_assert_null(vstor_qemu_img_pin(convert, "/p/a\"b", 4, NULL, &nbd, FALSE));
-    g_assert_null(vstor_qemu_img_pin(opts, "/p/a,b", 3, NULL, &abs_backing, FALSE));
+    /* what cannot be pinned: a relative backing file name, a command without the path */
+    g_assert_null(vstor_qemu_img_pin(convert, "/p/a\"b", 4, NULL, &rel, FALSE));
+    g_assert_null(vstor_qemu_img_pin(opts, "/p/a,b", 3, NULL, &rel, FALSE));
     g_assert_null(vstor_qemu_img_pin(resize, "/p/other", 3, "qcow2", NULL, TRUE));
-    {
-        VstorVolTarget rel = {.path = (char *)"base.raw", .format = VSTOR_VOL_FORMAT_RAW};
-
-        g_assert_null(vstor_qemu_img_pin(convert, "/p/a\"b", 4, NULL, &rel, FALSE));
-    }
 }
 
 int
