@@ -130,6 +130,10 @@ typedef struct {
      * half way never leaves a file under the volume's name. */
     int (*commit_vol)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *tmp,
                       const char *final_name, GError **err);
+    /* Set with commit_vol: points @vol (a copy of the new volume's definition) at a fresh
+     * temporary place to build it in, made ready; its name and path are then the temporary
+     * ones. */
+    int (*begin_temp)(VstorBackendEnv *env, VstorPoolDef *def, VstorVolDef *vol, GError **err);
     /* Removes what builds killed half way left behind (called when a pool becomes active in
      * this process, when no build of it can be running). */
     void (*remove_stale)(VstorBackendEnv *env, VstorPoolDef *def);

@@ -100,6 +100,7 @@ const VstorBackend vstor_backend_dir = {
     .build_vol_from = vstor_file_vol_build_from,
     .refresh_vol = vstor_file_vol_refresh,
     .commit_vol = vstor_file_vol_commit,
+    .begin_temp = vstor_file_vol_begin_temp,
     .remove_stale = vstor_file_pool_remove_stale,
     .watch = VSTOR_WATCH_LOCAL,
     .delete_vol = vstor_file_vol_delete,

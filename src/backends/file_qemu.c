@@ -121,7 +121,12 @@ write_secret_file(VstorBackendEnv *env, const VstorPoolDef *pool, const VstorVol
                         "encryption description");
         return NULL;
     }
-    path = g_strdup_printf("%s/%s.%s.secret.XXXXXX", env->temp_dir, pool->name, vol->name);
+    {
+        /* A volume being built is named inside its build's directory: only its own name. */
+        g_autofree char *base = g_path_get_basename(vol->name);
+
+        path = g_strdup_printf("%s/%s.%s.secret.XXXXXX", env->temp_dir, pool->name, base);
+    }
     if ((fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600)) < 0) {
         vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno,
                               "cannot create a passphrase file in '%s'", env->temp_dir);

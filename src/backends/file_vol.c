@@ -302,6 +302,46 @@ vstor_file_vol_build_from(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef 
     return ret;
 }
 
+/* Removes the directory @name of @dirfd with what it holds, at most @depth levels down (a
+ * build's directory holds the volume, which may be a directory of files itself). Never
+ * follows a link: one is removed, not what it names. */
+static void
+remove_tree(int dirfd, const char *name, int depth)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct dirent *ent;
+    DIR *dir;
+
+    if (fd < 0)
+        return;
+    if (!(dir = fdopendir(fd))) {
+        close(fd);
+        return;
+    }
+    while ((ent = readdir(dir))) {
+        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+            continue;
+        if (unlinkat(fd, ent->d_name, 0) < 0 && errno == EISDIR && depth > 1)
+            remove_tree(fd, ent->d_name, depth - 1);
+    }
+    closedir(dir);
+    unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Removes the temporary directory @tmp_name is built in, if it is in one, with whatever a
+ * build that failed left in it. */
+static void
+remove_temp_dir(int dirfd, const char *tmp_name)
+{
+    const char *slash = strchr(tmp_name, '/');
+
+    if (slash) {
+        g_autofree char *dir = g_strndup(tmp_name, slash - tmp_name);
+
+        remove_tree(dirfd, dir, 2);
+    }
+}
+
 int
 vstor_file_vol_delete(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
                       unsigned int flags, GError **err)
@@ -311,6 +351,12 @@ vstor_file_vol_delete(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol
 
     if (dirfd < 0)
         return -1;
+    /* A build that failed: its directory goes, with what is in it. */
+    if (vstor_vol_name_is_temp(vol->name) && strchr(vol->name, '/')) {
+        remove_temp_dir(dirfd, vol->name);
+        close(dirfd);
+        return 0;
+    }
     rc = unlinkat(dirfd, vol->name, vol->type == VSTOR_VOL_DIR ? AT_REMOVEDIR : 0);
     if (rc < 0 && errno == EISDIR)
         rc = unlinkat(dirfd, vol->name, AT_REMOVEDIR);
@@ -323,6 +369,37 @@ vstor_file_vol_delete(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol
     /* No fsync of the directory: a volume whose deletion a power cut undoes is still whole,
      * and forcing a journal commit per deletion made deleting thousands of volumes slow. */
     close(dirfd);
+    return 0;
+}
+
+int
+vstor_file_vol_begin_temp(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol, GError **err)
+{
+    g_autofree char *dir = NULL;
+    int dirfd = vstor_file_pool_open_dir(pool, err);
+    int rc;
+
+    if (dirfd < 0)
+        return -1;
+    do {
+        g_free(dir);
+        dir = g_strdup_printf(VSTOR_VOL_TEMP_PREFIX "%08x%08x", g_random_int(), g_random_int());
+    } while ((rc = mkdirat(dirfd, dir, 0700)) < 0 && errno == EEXIST);
+    close(dirfd);
+    if (rc < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno,
+                              "cannot make a directory to build volume '%s' in, in '%s'", vol->name,
+                              pool->target_path);
+        return -1;
+    }
+    {
+        g_autofree char *name = g_build_filename(dir, vol->name, NULL);
+
+        g_free(vol->name);
+        vol->name = g_steal_pointer(&name);
+    }
+    g_free(vol->target.path);
+    vol->target.path = g_build_filename(pool->target_path, vol->name, NULL);
     return 0;
 }
 
@@ -362,6 +439,8 @@ vstor_file_vol_commit(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *tmp
         else
             vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "cannot rename '%s' to '%s'",
                                   tmp->target.path, final_path);
+    } else {
+        remove_temp_dir(dirfd, tmp->name);
     }
     close(dirfd);
     return rc < 0 ? -1 : 0;
@@ -384,7 +463,7 @@ vstor_file_pool_remove_stale(VstorBackendEnv *env, VstorPoolDef *pool)
         if (!vstor_vol_name_is_temp(ent->d_name))
             continue;
         if (unlinkat(dirfd, ent->d_name, 0) < 0 && errno == EISDIR)
-            unlinkat(dirfd, ent->d_name, AT_REMOVEDIR);
+            remove_tree(dirfd, ent->d_name, 2);
         g_debug("pool '%s': removed '%s', left by a build that did not finish", pool->name,
                 ent->d_name);
     }

@@ -32,7 +32,12 @@ int vstor_file_vol_resize(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef 
 int vstor_file_vol_wipe(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
                         VstorWipeAlgorithm algorithm, unsigned int flags, VstorJob *job,
                         GError **err);
-/* commit_vol and remove_stale of the file backends (see backend.h). */
+/* begin_temp, commit_vol and remove_stale of the file backends (see backend.h). A volume is
+ * built as NAME inside a new directory .vstor-tmp.<random> (0700) of the pool's: what
+ * qemu-img records of its own file name (a vmdk's extent) is the volume's name, and nobody
+ * else can put a link where it creates or reopens the file. */
+int vstor_file_vol_begin_temp(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
+                              GError **err);
 int vstor_file_vol_commit(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *tmp,
                           const char *final_name, GError **err);
 void vstor_file_pool_remove_stale(VstorBackendEnv *env, VstorPoolDef *pool);

@@ -184,17 +184,6 @@ vstor_driver_vol_lookup_by_path(VstorDriver *drv, const char *path, VstorVolId *
     return ret;
 }
 
-/* For backends that build under a temporary name: points @work at a fresh hidden name in the
- * pool's directory, so that a build killed half way leaves nothing under the real name. */
-static void
-use_temp_name(const VstorPoolObj *obj, VstorVolDef *work)
-{
-    g_free(work->name);
-    work->name = g_strdup_printf(VSTOR_VOL_TEMP_PREFIX "%08x%08x", g_random_int(), g_random_int());
-    g_free(work->target.path);
-    work->target.path = g_build_filename(obj->def->target_path, work->name, NULL);
-}
-
 /* Defines @voldef in @obj (backend create_vol), builds it with the lock released (under a
  * temporary name when the backend has commit_vol, renamed into place when whole), and
  * refreshes it; on failure removes what was made. Takes ownership of @voldef. */
@@ -219,8 +208,10 @@ create_and_build(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be,
     work = vstor_vol_def_copy(voldef);
     final_name = g_strdup(voldef->name);
     final_path = g_strdup(voldef->target.path);
-    if (be->commit_vol)
-        use_temp_name(obj, work);
+    /* Built under a temporary name when the backend can: a build killed half way leaves
+     * nothing under the real one. */
+    if (be->commit_vol && be->begin_temp(&drv->env, obj->def, work, err) < 0)
+        return -1;
     if (src)
         input = vstor_vol_def_copy(src->def);
     vol = vstor_pool_obj_add_vol(obj, g_steal_pointer(&voldef));

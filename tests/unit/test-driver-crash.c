@@ -66,6 +66,19 @@ test_leftovers(Fixture *f, gconstpointer data)
     touch(f->pooldir, "real.img", "data");
     touch(f->pooldir, ".vstor-tmp.deadbeef00000001", "half");
     g_assert_cmpint(g_mkdir(tdir, 0755), ==, 0);
+    /* a build's directory with its half-made volume, itself a directory of files (ploop) */
+    {
+        g_autofree char *inner = g_build_filename(tdir, "vol.ploop", NULL);
+        g_autofree char *outside = g_build_filename(f->tmp, "outside.img", NULL);
+        g_autofree char *link = g_build_filename(tdir, "link", NULL);
+
+        touch(tdir, "vol.img", "half");
+        g_assert_cmpint(g_mkdir(inner, 0755), ==, 0);
+        touch(inner, "root.hds", "half");
+        /* a link in there goes, not what it names */
+        touch(f->tmp, "outside.img", "keep");
+        g_assert_cmpint(symlink(outside, link), ==, 0);
+    }
     touch(f->pooldir, ".hidden.img", "a hidden file is a volume, as in libvirt");
     g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
     g_assert_cmpuint(count_vols(f, &id), ==, 2);
@@ -80,6 +93,7 @@ test_leftovers(Fixture *f, gconstpointer data)
     reopen(f);
     g_assert_false(exists(f->pooldir, ".vstor-tmp.deadbeef00000001"));
     g_assert_false(exists(f->pooldir, ".vstor-tmp.deadbeef00000002"));
+    g_assert_true(exists(f->tmp, "outside.img"));
     g_assert_true(exists(f->pooldir, "real.img"));
     g_assert_true(exists(f->pooldir, ".hidden.img"));
     g_assert_cmpuint(count_vols(f, &id), ==, 2);
@@ -163,8 +177,10 @@ test_build_under_temp_name(Fixture *f, gconstpointer data)
         g_auto(GStrv) runs = g_strsplit(seen, "--\n", -1);
 
         g_assert_cmpuint(g_strv_length(runs), >=, 2);
-        /* first run: creating v.vmdk — not there under its name yet */
-        g_assert_null(strstr(runs[0], "v.vmdk"));
+        /* first run: creating v.vmdk — not there under its name yet, but in a directory of
+         * its build */
+        g_assert_null(strstr(runs[0], "\nv.vmdk\n"));
+        g_assert_nonnull(strstr(runs[0], ".vstor-tmp."));
         /* a later run: converting into c.qcow2 — v.vmdk done, c.qcow2 not yet */
         g_assert_nonnull(strstr(runs[g_strv_length(runs) - 2], "v.vmdk"));
         g_assert_null(strstr(runs[g_strv_length(runs) - 2], "c.qcow2"));
@@ -172,6 +188,15 @@ test_build_under_temp_name(Fixture *f, gconstpointer data)
     g_assert_true(exists(f->pooldir, "v.vmdk"));
     g_assert_true(exists(f->pooldir, "c.qcow2"));
     g_assert_cmpuint(count_temp_files(f->pooldir), ==, 0);
+    /* what qemu-img wrote of the file's own name (a vmdk's extent) is the volume's name */
+    {
+        g_autofree char *vmdk = g_build_filename(f->pooldir, "v.vmdk", NULL);
+        g_autofree char *bytes = NULL;
+        gsize len = 0;
+
+        g_assert_true(g_file_get_contents(vmdk, &bytes, &len, NULL));
+        g_assert_nonnull(memmem(bytes, len, "SPARSE \"v.vmdk\"", 15));
+    }
     g_assert_cmpuint(count_vols(f, &id), ==, 2);
 }
 
