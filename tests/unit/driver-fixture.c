@@ -26,20 +26,11 @@ fixture_setup(Fixture *f, gconstpointer data)
     g_assert_no_error(err);
 }
 
-static void
-remove_tree(const char *path)
-{
-    const char *argv[] = {"rm", "-rf", path, NULL};
-
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                 NULL);
-}
-
 void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
     vstor_driver_close(f->drv);
-    remove_tree(f->tmp);
+    test_rm_rf(f->tmp);
     g_free(f->tmp);
     g_free(f->root);
     g_free(f->pooldir);

@@ -6,6 +6,7 @@
 
 #include "util/error.h"
 #include "volfmt/probe.h"
+#include "testutil.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -35,20 +36,6 @@ put_le64(guint8 *b, gsize off, guint64 v)
 {
     v = GUINT64_TO_LE(v);
     memcpy(b + off, &v, 8);
-}
-
-static void
-rm_rf(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *ent;
-
-    while (d && (ent = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, ent, NULL);
-
-        g_unlink(p);
-    }
-    g_rmdir(dir);
 }
 
 /* qemu-img info --output=json -f @format @path; NULL (test failed) when it cannot. */
@@ -247,7 +234,7 @@ test_legacy_image(gconstpointer data)
     g_assert_null(info.compat);
     g_assert_null(info.format_hint);
 out:
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* ---- hostile variants -------------------------------------------------------------------- */
@@ -288,7 +275,7 @@ expect_corrupt(GBytes *bytes, const char *fmt, const char *words)
     g_assert_cmpint(vstor_volfmt_probe_path(path, &info, &err), ==, -1);
     g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INTERNAL_ERROR);
     g_assert_nonnull(strstr(err->message, words));
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* Not refused, and taken as @format of @capacity. Takes @bytes. */
@@ -522,7 +509,7 @@ test_declared_backing(void)
     g_assert_null(chain);
     g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_INTERNAL_ERROR);
     g_assert_nonnull(strstr(err->message, "no dmg header (the content looks bochs)"));
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 int

@@ -10,22 +10,9 @@
 
 #include "util/error.h"
 #include "volfmt/probe.h"
+#include "testutil.h"
 
 #define BLOCK 4096
-
-static void
-rm_rf(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *ent;
-
-    while (d && (ent = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, ent, NULL);
-
-        g_unlink(p);
-    }
-    g_rmdir(dir);
-}
 
 /* Runs @argv; FALSE (and the test failed) when it does not succeed. */
 static gboolean
@@ -166,7 +153,7 @@ test_made_image(gconstpointer data)
     if (run(img->argv) && (!img->then[0] || run(img->then)) && copy_both_ways(src, dense, holed))
         check_pair(dense, holed, img->format);
     g_assert_cmpint(chdir(cwd), ==, 0);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* @size bytes, holes except for @len bytes of @data at @off. */
@@ -205,7 +192,7 @@ test_hand_made(void)
     g_assert_cmpint(info.format, ==, VSTOR_VOL_FORMAT_RAW);
     g_assert_cmpuint(info.capacity, ==, G_GUINT64_CONSTANT(1) << 40);
     g_assert_cmpuint(info.allocation, ==, 0);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* What the shortcut is for: probing a sparse image puts no pages of zeros in the page cache
@@ -234,7 +221,7 @@ test_no_pages_cached(void)
         g_assert_cmpint(resident[i] & 1, ==, 0);
     munmap(map, len);
     close(fd);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 int

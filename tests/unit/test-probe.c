@@ -14,23 +14,6 @@
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static void
-rm_rf(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *ent;
-
-    while (d && (ent = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, ent, NULL);
-
-        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(p);
-        else
-            g_unlink(p);
-    }
-    g_rmdir(dir);
-}
-
 /* Runs @cmdline (words split on blanks) in @dir; fails the test with its stderr on error. */
 static char *
 run_in(const char *dir, const char *cmdline)
@@ -241,7 +224,7 @@ test_real_image(gconstpointer data)
     g_assert_cmpstr(info.path, ==, path);
     compare_with_qemu(dir, img, &info);
 out:
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* A qcow2 whose backing-format extension is gone: the format must then be probed. */
@@ -273,7 +256,7 @@ test_backing_without_format(void)
     g_assert_cmpint(info.backing_format, ==, VSTOR_VOLFMT_BACKING_PROBE);
     g_assert_cmpint(info.format, ==, VSTOR_VOL_FORMAT_QCOW2);
 out:
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 static void
@@ -297,7 +280,7 @@ test_iso(void)
     g_assert_cmpuint(info.capacity, ==, info.physical);
     g_assert_cmpuint(info.physical, ==, (unsigned long long)info.st.st_size);
 out:
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* ---- hand-made hostile headers ---------------------------------------------------------- */
@@ -611,7 +594,7 @@ test_special_files(void)
     g_assert_cmpuint(info.capacity, ==, 2048 * 512);
     g_assert_cmpuint(info.physical, ==, 512);
     g_assert_cmpstr(info.path, ==, ploop);
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 static void
@@ -710,7 +693,7 @@ test_chains(void)
     link = g_ptr_array_index(chain, 0);
     g_assert_cmpstr(link->backing_path, ==, "nbd:localhost:10809");
 out:
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 /* Every input the fuzzer once broke us with, probed again from a memfd. */
@@ -768,7 +751,7 @@ test_block_device(void)
         g_assert_cmpuint(info.physical, ==, 1 << 20);
         g_assert_cmpuint(info.allocation, ==, 1 << 20);
     }
-    rm_rf(dir);
+    test_rm_rf(dir);
 }
 
 static void

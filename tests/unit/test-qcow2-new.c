@@ -23,20 +23,6 @@ run(const char *const *argv, char **ret_err)
     return g_spawn_check_wait_status(status, NULL);
 }
 
-static void
-rm_dir(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-
-        g_unlink(p);
-    }
-    g_rmdir(dir);
-}
-
 static char *
 slurp(const char *path, gsize *len)
 {
@@ -168,7 +154,7 @@ test_identical_to_qemu_img(void)
                 g_test_fail_printf("case %zu: qemu-img check: %s", i, cerr);
         }
     }
-    rm_dir(dir);
+    test_rm_rf(dir);
 }
 
 /* Anything beyond the options reproduced goes to qemu-img. */

@@ -516,20 +516,6 @@ run_commands(const VstorQemuImgRequest *req)
 }
 
 static void
-rm_dir(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *ent;
-
-    while (d && (ent = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, ent, NULL);
-
-        g_unlink(p);
-    }
-    g_rmdir(dir);
-}
-
-static void
 probe_ok(const char *path, VstorImageInfo *ret_info)
 {
     g_autoptr(GError) err = NULL;
@@ -674,7 +660,7 @@ test_run_real(void)
     g_assert_cmpuint(info.capacity, ==, 1048576);
 
 out:
-    rm_dir(dir);
+    test_rm_rf(dir);
 }
 
 int

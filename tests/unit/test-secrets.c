@@ -29,30 +29,13 @@ fx_setup(Fixture *fx, gconstpointer data)
 }
 
 static void
-rm_rf(const char *path)
-{
-    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(path, name, NULL);
-
-        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(p);
-        else
-            g_unlink(p);
-    }
-    g_rmdir(path);
-}
-
-static void
 fx_teardown(Fixture *fx, gconstpointer data)
 {
     g_autofree char *etc = g_path_get_dirname(fx->dir);
     g_autofree char *tmp = g_path_get_dirname(etc);
 
     vstor_secret_store_free(fx->st);
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     g_free(fx->dir);
 }
 

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 #include <libxml/relaxng.h>
 
 const char *
@@ -125,4 +126,21 @@ test_compare_to_file(const char *actual, const char *expected_path)
         g_test_message("expected (%s):\n%s\nactual:\n%s", expected_path, expected, actual);
         g_test_fail_printf("output differs from %s", expected_path);
     }
+}
+
+void
+test_rm_rf(const char *path)
+{
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(path, name, NULL);
+
+        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+            test_rm_rf(p);
+        else
+            g_unlink(p);
+    }
+    g_rmdir(path);
 }

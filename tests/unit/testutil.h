@@ -25,3 +25,6 @@ gboolean test_validate_schema(const char *xml, const char *rng_name, char **ret_
  * environment, rewrites the file instead (for the project's own golden pairs only).
  * On mismatch prints a diff-like message and fails the test. */
 void test_compare_to_file(const char *actual, const char *expected_path);
+
+/* Removes @path and everything below it; links are removed, never followed. */
+void test_rm_rf(const char *path);
