@@ -73,6 +73,14 @@ client_write(VstorRpcClient *cl, GBytes *msg, GError **err)
 
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+            /* The same answer as when the reader sees the connection end first: which of
+             * the two notices a daemon going away is a race. */
+            vstor_error_set_errno(err, VSTOR_ERR_RPC, errno, "the server closed the connection");
+            shutdown(cl->fd, SHUT_RDWR);
+            rc = -1;
+            break;
+        }
         if (n < 0) {
             vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno,
                                   "cannot send data to the server");
