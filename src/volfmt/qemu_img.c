@@ -59,9 +59,8 @@ kib_up(unsigned long long bytes)
     return bytes / 1024 + (bytes % 1024 != 0);
 }
 
-/* qemu's option syntax: a ',' inside a value is written ",,". */
-static void
-append_escaped(GString *buf, const char *value)
+void
+vstor_qemu_img_append_opt(GString *buf, const char *value)
 {
     for (const char *p = value; *p; p++) {
         if (*p == ',')
@@ -253,26 +252,26 @@ append_encryption_opts(GString *buf, const Plan *plan, const VstorEncryption *en
     if (!enc->cipher_name)
         return;
     g_string_append_printf(buf, "%scipher-alg=", prefix);
-    append_escaped(buf, enc->cipher_name);
+    vstor_qemu_img_append_opt(buf, enc->cipher_name);
     g_string_append_printf(buf, "-%u,", enc->cipher_size);
     if (enc->cipher_mode) {
         g_string_append_printf(buf, "%scipher-mode=", prefix);
-        append_escaped(buf, enc->cipher_mode);
+        vstor_qemu_img_append_opt(buf, enc->cipher_mode);
         g_string_append_c(buf, ',');
     }
     if (enc->cipher_hash) {
         g_string_append_printf(buf, "%shash-alg=", prefix);
-        append_escaped(buf, enc->cipher_hash);
+        vstor_qemu_img_append_opt(buf, enc->cipher_hash);
         g_string_append_c(buf, ',');
     }
     if (!enc->ivgen_name)
         return;
     g_string_append_printf(buf, "%sivgen-alg=", prefix);
-    append_escaped(buf, enc->ivgen_name);
+    vstor_qemu_img_append_opt(buf, enc->ivgen_name);
     g_string_append_c(buf, ',');
     if (enc->ivgen_hash) {
         g_string_append_printf(buf, "%sivgen-hash-alg=", prefix);
-        append_escaped(buf, enc->ivgen_hash);
+        vstor_qemu_img_append_opt(buf, enc->ivgen_hash);
         g_string_append_c(buf, ',');
     }
 }
@@ -331,7 +330,7 @@ add_secret_object(GPtrArray *args, const char *alias, const char *file)
     GString *obj = g_string_new(NULL);
 
     g_string_append_printf(obj, "secret,id=%s,file=", alias);
-    append_escaped(obj, file);
+    vstor_qemu_img_append_opt(obj, file);
     g_ptr_array_add(args, g_strdup("--object"));
     g_ptr_array_add(args, g_string_free(obj, FALSE));
 }
@@ -344,7 +343,7 @@ image_opts(VstorVolFormat format, const char *type, const char *path, const char
 
     g_string_append_printf(buf, "driver=%s,file.filename=", type);
     /* libvirt leaves a ',' in the path unescaped, which would end the file name early. */
-    append_escaped(buf, path);
+    vstor_qemu_img_append_opt(buf, path);
     if (alias)
         g_string_append_printf(buf, ",%skey-secret=%s",
                                format == VSTOR_VOL_FORMAT_QCOW2 ? "encrypt." : "", alias);
@@ -657,7 +656,7 @@ vstor_qemu_img_resize_argv(const char *tool, const VstorVolDef *vol, unsigned lo
         g_string_append_printf(opts,
                                "driver=%s,%skey-secret=%s,file.filename=", qcow2 ? "qcow2" : "luks",
                                qcow2 ? "encrypt." : "", plan.secret_alias);
-        append_escaped(opts, vol->target.path);
+        vstor_qemu_img_append_opt(opts, vol->target.path);
         g_ptr_array_add(args, g_strdup("--image-opts"));
         g_ptr_array_add(args, g_string_free(opts, FALSE));
     }

@@ -83,6 +83,9 @@ GStrv vstor_qemu_img_resize_argv(const char *tool, const VstorVolDef *vol,
  * VSTOR_ERR_SYSTEM_ERROR ("inaccessible backing store volume ..."). */
 int vstor_qemu_img_check_backing(const VstorVolDef *vol, const char *pool_dir, GError **err);
 
+/* Appends @value to @buf in qemu's option syntax: a ',' inside a value is written ",,". */
+void vstor_qemu_img_append_opt(GString *buf, const char *value);
+
 /* @argv (a command built here) rewritten to work on the file a caller has open as descriptor
  * @fdnum of the child instead of @path, so that a link swapped in for @path after the caller
  * checked what it opened is not followed: the argument @path becomes a json: file name

@@ -67,17 +67,6 @@ pinned_json(int fdnum, const char *driver, const VstorVolTarget *backing, gboole
     return g_string_free(g_steal_pointer(&out), FALSE);
 }
 
-/* @value with its commas doubled, as --image-opts reads it. */
-static void
-append_opt_value(GString *out, const char *value)
-{
-    for (const char *p = value; *p; p++) {
-        if (*p == ',')
-            g_string_append_c(out, ',');
-        g_string_append_c(out, *p);
-    }
-}
-
 /* @arg with its option file.filename=@path (ending at a single comma or the end) made
  * file.filename=/proc/self/fd/@fdnum, and @backing named with backing.* options (--image-opts
  * has no "none" but a deprecated empty value, so a resize names it too); NULL when @arg has
@@ -91,7 +80,7 @@ pinned_opts(const char *arg, const char *path, int fdnum, const VstorVolTarget *
 
     if (backing && !(bdriver = backing_driver(backing)))
         return NULL;
-    append_opt_value(key, path);
+    vstor_qemu_img_append_opt(key, path);
     for (at = strstr(arg, key->str); at; at = strstr(at + 1, key->str)) {
         const char *end = at + key->len;
         GString *out;
@@ -102,7 +91,7 @@ pinned_opts(const char *arg, const char *path, int fdnum, const VstorVolTarget *
         g_string_append_printf(out, "file.filename=/proc/self/fd/%d%s", fdnum, end);
         if (bdriver) {
             g_string_append_printf(out, ",backing.driver=%s,backing.file.filename=", bdriver);
-            append_opt_value(out, backing->path);
+            vstor_qemu_img_append_opt(out, backing->path);
         }
         return g_string_free(out, FALSE);
     }
