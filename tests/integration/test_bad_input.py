@@ -285,6 +285,18 @@ def resize_wire(capacity, flags=0, name="keep.img"):
         POOL, name, str(e.pooldir / name)) + u64(capacity) + u32(flags))
 
 
+def recv_all(st, limit=None):
+    """What stream @st delivers until its end, or its first @limit bytes (the stream is not
+    finished here)."""
+    data = b""
+    while limit is None or len(data) < limit:
+        chunk = st.recv(65536 if limit is None else min(65536, limit - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def download_far(e):
     st = e.conn.newStream(0)
     e.pool.storageVolLookupByName("keep.img").download(st, 2 ** 62, 0, 0)
@@ -452,12 +464,7 @@ def stream_to_wrong_serial(e):
                     break
         st = e.conn.newStream(0)
         e.pool.storageVolLookupByName("stream.img").download(st, 0, 8192, 0)
-        data = b""
-        while len(data) < 8192:
-            chunk = st.recv(8192 - len(data))
-            if not chunk:
-                break
-            data += chunk
+        data = recv_all(st, 8192)
         st.finish()
         assert data == b"GOOD" * 1024 + b"\0" * 4096
     finally:
@@ -582,12 +589,7 @@ def backing_outside(path_fn, fmt="raw"):
                 assert SECRET_TEXT[:20] not in f.read()
             st = e.conn.newStream(0)
             vol.download(st, 0, 65536, 0)
-            data = b""
-            while True:
-                chunk = st.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = recv_all(st)
             st.finish()
             assert data.startswith(b"QFI\xfb") and SECRET_TEXT[:20] not in data
         finally:
@@ -762,13 +764,8 @@ def test_lying_qcow2_header(env, name, image, fmt, capacity):
         assert "OUTSIDE-SECRET" not in xml
         # The first 4 KiB come back as the file holds them (never the backing file's bytes).
         st = env.conn.newStream(0)
-        got = b""
         if expect_clean(lambda: vol.download(st, 0, 4096, 0), "download") is None:
-            while len(got) < 4096:
-                chunk = st.recv(4096 - len(got))
-                if not chunk:
-                    break
-                got += chunk
+            got = recv_all(st, 4096)
             st.finish()
             assert got == image[:4096]
         expect_clean(lambda: vol.resize(4 * MIB, 0), "resize")

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from conftest import stretch
-from test_bad_input import tree
+from test_bad_input import recv_all, tree
 
 libvirt = pytest.importorskip("libvirt")
 
@@ -181,12 +181,7 @@ def test_link_inside_the_pool(env):
 def download(e, vol):
     st = e.conn.newStream(0)
     vol.download(st, 0, 0, 0)
-    got = b""
-    while True:
-        chunk = st.recv(65536)
-        if not chunk:
-            break
-        got += chunk
+    got = recv_all(st)
     st.finish()
     return got
 
