@@ -27,16 +27,25 @@ list_vols(VstorClient *c, const remote_nonnull_storage_pool *pool, const char *a
     return vstor_driver_vol_list(DRV(c), &id, 0, err);
 }
 
+static void
+skip_vol(const char *pool, const char *name, const char *key, gpointer data)
+{
+}
+
 static int
 proc_num_of_volumes(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                     GError **err)
 {
-    g_autoptr(GPtrArray) vols =
-        list_vols(c, &((remote_pool_args *)args)->pool, "virStoragePoolNumOfVolumes", err);
+    const remote_nonnull_storage_pool *pool = &((remote_pool_args *)args)->pool;
+    g_auto(VstorPoolId) id = {0};
+    int n;
 
-    if (!vols)
+    if (vstor_access_check_pool(c, pool, VSTOR_ACCESS_SEE, "virStoragePoolNumOfVolumes", err) < 0)
         return -1;
-    ((remote_int_ret *)ret)->value = (int)vols->len;
+    vstor_wire_pool_to_id(pool, &id);
+    if ((n = vstor_driver_vol_foreach(DRV(c), &id, 0, skip_vol, NULL, err)) < 0)
+        return -1;
+    ((remote_int_ret *)ret)->value = n;
     return 0;
 }
 
@@ -64,37 +73,56 @@ proc_list_volumes(VstorClient *c, const vstor_message_header *hdr, void *args, v
     return 0;
 }
 
+static void
+put_vol(const char *pool, const char *name, const char *key, gpointer data)
+{
+    VstorRpcBuilder *b = data;
+
+    vstor_rpc_builder_string(b, pool);
+    vstor_rpc_builder_string(b, name);
+    vstor_rpc_builder_string(b, key);
+}
+
+/* The list goes on the wire as the driver walks its volumes: no copy of each name and key,
+ * no second pass to measure the message (a pool of thousands of volumes is listed often). */
 static int
 proc_list_all_volumes(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                       GError **err)
 {
     remote_storage_pool_list_all_volumes_args *a = args;
-    remote_storage_pool_list_all_volumes_ret *r = ret;
     g_auto(VstorPoolId) id = {0};
-    g_autoptr(GPtrArray) vols = NULL;
+    g_autoptr(VstorRpcBuilder) b = NULL;
+    vstor_message_header rh = *hdr;
+    GBytes *reply;
+    gsize count_at;
+    int n;
 
     if (vstor_access_check_pool(c, &a->pool, VSTOR_ACCESS_SEE, "virStoragePoolListAllVolumes",
                                 err) < 0)
         return -1;
     vstor_wire_pool_to_id(&a->pool, &id);
-    vols = vstor_driver_vol_list(DRV(c), &id, a->flags, err);
-    if (!vols)
+    rh.type = VSTOR_MSG_REPLY;
+    rh.status = VSTOR_STATUS_OK;
+    b = vstor_rpc_builder_new(&rh, 64 * 1024);
+    count_at = vstor_rpc_builder_u32(b, 0);
+    n = vstor_driver_vol_foreach(DRV(c), &id, a->flags, a->need_results ? put_vol : skip_vol, b,
+                                 err);
+    if (n < 0)
         return -1;
-    if (a->need_results && vols->len > REMOTE_STORAGE_VOL_LIST_MAX) {
+    if (a->need_results && n > REMOTE_STORAGE_VOL_LIST_MAX) {
         vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR,
-                        "Too many storage volumes '%u' for limit '%d': libvirt's protocol "
+                        "Too many storage volumes '%d' for limit '%d': libvirt's protocol "
                         "carries at most %d in one list; look volumes up by name or path",
-                        vols->len, REMOTE_STORAGE_VOL_LIST_MAX, REMOTE_STORAGE_VOL_LIST_MAX);
+                        n, REMOTE_STORAGE_VOL_LIST_MAX, REMOTE_STORAGE_VOL_LIST_MAX);
         return -1;
     }
-    if (a->need_results) {
-        r->vols.vols_len = vols->len;
-        r->vols.vols_val = g_new0(remote_nonnull_storage_vol, MAX(vols->len, 1));
-        for (guint i = 0; i < vols->len; i++)
-            vstor_wire_vol_from_id(vols->pdata[i], &r->vols.vols_val[i]);
-    }
-    r->ret = vols->len;
-    return 0;
+    if (a->need_results)
+        vstor_rpc_builder_set_u32(b, count_at, (guint32)n);
+    vstor_rpc_builder_u32(b, (guint32)n);
+    if (!(reply = vstor_rpc_builder_finish(b, err)))
+        return -1;
+    vstor_client_send(c, reply);
+    return 1;
 }
 
 static int

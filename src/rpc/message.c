@@ -68,6 +68,77 @@ vstor_rpc_encode_raw(const vstor_message_header *hdr, const void *data, gsize le
     return g_bytes_new_take(buf, total);
 }
 
+struct VstorRpcBuilder {
+    vstor_message_header hdr;
+    GByteArray *buf; /* the prefix's room, then the payload so far */
+};
+
+VstorRpcBuilder *
+vstor_rpc_builder_new(const vstor_message_header *hdr, gsize size_hint)
+{
+    VstorRpcBuilder *b = g_new0(VstorRpcBuilder, 1);
+
+    b->hdr = *hdr;
+    b->buf = g_byte_array_sized_new(VSTOR_RPC_PREFIX_LEN + size_hint);
+    g_byte_array_set_size(b->buf, VSTOR_RPC_PREFIX_LEN);
+    return b;
+}
+
+void
+vstor_rpc_builder_free(VstorRpcBuilder *b)
+{
+    if (!b)
+        return;
+    if (b->buf)
+        g_byte_array_unref(b->buf);
+    g_free(b);
+}
+
+gsize
+vstor_rpc_builder_u32(VstorRpcBuilder *b, guint32 v)
+{
+    gsize at = b->buf->len;
+    guint32 be = GUINT32_TO_BE(v);
+
+    g_byte_array_append(b->buf, (const guint8 *)&be, 4);
+    return at;
+}
+
+void
+vstor_rpc_builder_set_u32(VstorRpcBuilder *b, gsize at, guint32 v)
+{
+    guint32 be = GUINT32_TO_BE(v);
+
+    g_return_if_fail(at >= VSTOR_RPC_PREFIX_LEN && at + 4 <= b->buf->len);
+    memcpy(b->buf->data + at, &be, 4);
+}
+
+void
+vstor_rpc_builder_string(VstorRpcBuilder *b, const char *s)
+{
+    gsize len = strlen(s), padded = (len + 3) & ~(gsize)3;
+    gsize at;
+
+    vstor_rpc_builder_u32(b, (guint32)len);
+    at = b->buf->len;
+    g_byte_array_set_size(b->buf, at + padded);
+    memcpy(b->buf->data + at, s, len);
+    memset(b->buf->data + at + len, 0, padded - len);
+}
+
+GBytes *
+vstor_rpc_builder_finish(VstorRpcBuilder *b, GError **err)
+{
+    gsize total = b->buf->len;
+
+    if (total > VSTOR_MESSAGE_MAX) {
+        vstor_error_set(err, VSTOR_ERR_RPC, "message payload too large: %zu bytes", total);
+        return NULL;
+    }
+    vstor_rpc_frame_prefix(b->buf->data, &b->hdr, total - VSTOR_RPC_PREFIX_LEN);
+    return g_byte_array_free_to_bytes(g_steal_pointer(&b->buf));
+}
+
 GBytes *
 vstor_rpc_encode_error(const vstor_message_header *req, vstor_message_type type, int domain,
                        const GError *error)

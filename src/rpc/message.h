@@ -18,6 +18,20 @@ GBytes *vstor_rpc_encode_raw(const vstor_message_header *hdr, const void *data, 
 /* Writes the VSTOR_RPC_PREFIX_LEN bytes before a raw payload of @len bytes at @buf: for a
  * payload read straight into @buf + VSTOR_RPC_PREFIX_LEN, not copied there. */
 void vstor_rpc_frame_prefix(guint8 *buf, const vstor_message_header *hdr, gsize len);
+/* A reply written piece by piece, for long lists produced while their source stays locked (no
+ * copy of each string first): XDR unsigned words and strings, appended in order. */
+typedef struct VstorRpcBuilder VstorRpcBuilder;
+VstorRpcBuilder *vstor_rpc_builder_new(const vstor_message_header *hdr, gsize size_hint);
+void vstor_rpc_builder_free(VstorRpcBuilder *b);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VstorRpcBuilder, vstor_rpc_builder_free)
+/* Appends @v; returns where it went, for vstor_rpc_builder_set_u32 (a count known later). */
+gsize vstor_rpc_builder_u32(VstorRpcBuilder *b, guint32 v);
+void vstor_rpc_builder_set_u32(VstorRpcBuilder *b, gsize at, guint32 v);
+/* Appends a non-NULL XDR string: its length, its bytes, zeros to the next 4-byte boundary. */
+void vstor_rpc_builder_string(VstorRpcBuilder *b, const char *s);
+/* The whole message (length word set); fails (VSTOR_ERR_RPC) over the message limit. */
+GBytes *vstor_rpc_builder_finish(VstorRpcBuilder *b, GError **err);
+
 /* Encodes an error message answering @req: same program, version, procedure and serial, the
  * given @type (REPLY for calls, STREAM for streams), status ERROR and a remote_error with the
  * code of @error (VSTOR_ERROR codes travel as they are; anything else is an internal error),

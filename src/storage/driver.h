@@ -162,6 +162,13 @@ int vstor_driver_pool_is_persistent(VstorDriver *drv, const VstorPoolId *id, GEr
 /* Volumes of an active pool, sorted by name; elements are VstorVolId*. */
 GPtrArray *vstor_driver_vol_list(VstorDriver *drv, const VstorPoolId *pool, unsigned int flags,
                                  GError **err);
+/* The same without copies: @visit is called for each volume, in name order, with the driver
+ * locked (it must not call back into the driver, and the strings live only for the call).
+ * Returns the number of volumes, or -1 with @err set. */
+typedef void (*VstorVolVisitFunc)(const char *pool, const char *name, const char *key,
+                                  gpointer data);
+int vstor_driver_vol_foreach(VstorDriver *drv, const VstorPoolId *pool, unsigned int flags,
+                             VstorVolVisitFunc visit, gpointer data, GError **err);
 int vstor_driver_vol_lookup_by_name(VstorDriver *drv, const VstorPoolId *pool, const char *name,
                                     VstorVolId *ret_id, GError **err);
 int vstor_driver_vol_lookup_by_key(VstorDriver *drv, const char *key, VstorVolId *ret_id,

@@ -63,14 +63,6 @@ check_vol_idle(const VstorVolObj *vol, GError **err)
     return 0;
 }
 
-static gint
-compare_vol_ids(gconstpointer a, gconstpointer b)
-{
-    const VstorVolId *x = *(VstorVolId *const *)a, *y = *(VstorVolId *const *)b;
-
-    return strcmp(x->name, y->name);
-}
-
 GPtrArray *
 vstor_driver_vol_list(VstorDriver *drv, const VstorPoolId *pool, unsigned int flags, GError **err)
 {
@@ -80,9 +72,11 @@ vstor_driver_vol_list(VstorDriver *drv, const VstorPoolId *pool, unsigned int fl
     CHECK_FLAGS(flags, 0, NULL);
     g_mutex_lock(&drv->lock);
     if ((obj = driver_find_active_pool(drv, pool, err))) {
-        out = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_vol_id_free);
-        for (guint i = 0; i < obj->vols->len; i++) {
-            VstorVolObj *vol = obj->vols->pdata[i];
+        GPtrArray *sorted = vstor_pool_obj_sorted_vols(obj);
+
+        out = g_ptr_array_new_full(sorted->len, (GDestroyNotify)vstor_vol_id_free);
+        for (guint i = 0; i < sorted->len; i++) {
+            const VstorVolObj *vol = sorted->pdata[i];
             VstorVolId *id = g_new0(VstorVolId, 1);
 
             fill_vol_id(obj, vol->def, id);
@@ -90,9 +84,30 @@ vstor_driver_vol_list(VstorDriver *drv, const VstorPoolId *pool, unsigned int fl
         }
     }
     g_mutex_unlock(&drv->lock);
-    if (out)
-        g_ptr_array_sort(out, compare_vol_ids);
     return out;
+}
+
+int
+vstor_driver_vol_foreach(VstorDriver *drv, const VstorPoolId *pool, unsigned int flags,
+                         VstorVolVisitFunc visit, gpointer data, GError **err)
+{
+    VstorPoolObj *obj;
+    int count = -1;
+
+    CHECK_FLAGS(flags, 0, -1);
+    g_mutex_lock(&drv->lock);
+    if ((obj = driver_find_active_pool(drv, pool, err))) {
+        GPtrArray *sorted = vstor_pool_obj_sorted_vols(obj);
+
+        for (guint i = 0; i < sorted->len; i++) {
+            const VstorVolObj *vol = sorted->pdata[i];
+
+            visit(obj->def->name, vol->def->name, vol->def->key, data);
+        }
+        count = (int)sorted->len;
+    }
+    g_mutex_unlock(&drv->lock);
+    return count;
 }
 
 int

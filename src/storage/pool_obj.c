@@ -1,5 +1,7 @@
 /* pool_obj.c: pool records and their volume tables. No locking here: the driver holds its
  * lock around every call. */
+#include <string.h>
+
 #include "storage/pool_obj.h"
 
 static void
@@ -37,6 +39,8 @@ vstor_pool_obj_free(VstorPoolObj *obj)
     g_hash_table_destroy(obj->by_key);
     g_hash_table_destroy(obj->by_path);
     g_hash_table_destroy(obj->watch_pending);
+    if (obj->sorted)
+        g_ptr_array_unref(obj->sorted);
     g_ptr_array_unref(obj->vols);
     g_ptr_array_unref(obj->jobs);
     vstor_pool_def_free(obj->def);
@@ -58,7 +62,9 @@ vstor_pool_obj_add_vol(VstorPoolObj *obj, VstorVolDef *def)
     VstorVolObj *vol = g_new0(VstorVolObj, 1);
 
     vol->def = def;
+    vol->slot = obj->vols->len;
     g_ptr_array_add(obj->vols, vol);
+    g_clear_pointer(&obj->sorted, g_ptr_array_unref);
     g_hash_table_insert(obj->by_name, def->name, vol);
     if (def->key)
         g_hash_table_insert(obj->by_key, def->key, vol);
@@ -77,11 +83,23 @@ unindex(VstorPoolObj *obj, VstorVolObj *vol)
         g_hash_table_remove(obj->by_path, vol->def->target.path);
 }
 
+/* Frees the volume at @slot; the last one takes its place (removal costs the same in a pool of
+ * any size). */
+static void
+remove_slot(VstorPoolObj *obj, guint slot)
+{
+    g_ptr_array_remove_index_fast(obj->vols, slot);
+    if (slot < obj->vols->len)
+        ((VstorVolObj *)obj->vols->pdata[slot])->slot = slot;
+    g_clear_pointer(&obj->sorted, g_ptr_array_unref);
+}
+
 void
 vstor_pool_obj_remove_vol(VstorPoolObj *obj, VstorVolObj *vol)
 {
+    g_return_if_fail(vol->slot < obj->vols->len && obj->vols->pdata[vol->slot] == vol);
     unindex(obj, vol);
-    g_ptr_array_remove(obj->vols, vol);
+    remove_slot(obj, vol->slot);
 }
 
 void
@@ -93,8 +111,28 @@ vstor_pool_obj_clear_vols(VstorPoolObj *obj, gboolean keep_building)
         if (keep_building && (vol->building || vol->in_use))
             continue;
         unindex(obj, vol);
-        g_ptr_array_remove_index(obj->vols, i - 1);
+        remove_slot(obj, i - 1);
     }
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+    const VstorVolObj *x = *(VstorVolObj *const *)a, *y = *(VstorVolObj *const *)b;
+
+    return strcmp(x->def->name, y->def->name);
+}
+
+GPtrArray *
+vstor_pool_obj_sorted_vols(VstorPoolObj *obj)
+{
+    if (!obj->sorted) {
+        obj->sorted = g_ptr_array_sized_new(obj->vols->len);
+        for (guint i = 0; i < obj->vols->len; i++)
+            g_ptr_array_add(obj->sorted, obj->vols->pdata[i]);
+        g_ptr_array_sort(obj->sorted, compare_names);
+    }
+    return obj->sorted;
 }
 
 VstorVolObj *

@@ -22,6 +22,7 @@ typedef struct {
     guint building; /* a job is writing it: listed, but neither probed nor touched */
     guint in_use; /* a job is reading it (clone source, download) */
     VstorJob *job; /* the job building it, if any */
+    guint slot; /* its index in the pool's vols (kept by pool_obj.c) */
 } VstorVolObj;
 
 typedef struct {
@@ -44,7 +45,8 @@ typedef struct {
     GHashTable *watch_pending; /* name -> NULL */
     gboolean watch_overflow;
 
-    GPtrArray *vols; /* VstorVolObj*, owned */
+    GPtrArray *vols; /* VstorVolObj*, owned, in no particular order */
+    GPtrArray *sorted; /* the same, by name, not owned: built when asked for, NULL after a change */
     GHashTable *by_name; /* name -> VstorVolObj* */
     GHashTable *by_key; /* key -> VstorVolObj* */
     GHashTable *by_path; /* target path -> VstorVolObj* */
@@ -62,6 +64,9 @@ VstorVolObj *vstor_pool_obj_add_vol(VstorPoolObj *obj, VstorVolDef *def);
 void vstor_pool_obj_remove_vol(VstorPoolObj *obj, VstorVolObj *vol);
 /* Drops every volume that is not being built. */
 void vstor_pool_obj_clear_vols(VstorPoolObj *obj, gboolean keep_building);
+/* The pool's volumes sorted by name (VstorVolObj*, owned by the pool): kept until a volume is
+ * added or removed, so listing an unchanged pool again does not sort again. */
+GPtrArray *vstor_pool_obj_sorted_vols(VstorPoolObj *obj);
 VstorVolObj *vstor_pool_obj_find_vol(const VstorPoolObj *obj, const char *name);
 VstorVolObj *vstor_pool_obj_find_vol_by_key(const VstorPoolObj *obj, const char *key);
 VstorVolObj *vstor_pool_obj_find_vol_by_path(const VstorPoolObj *obj, const char *path);

@@ -158,6 +158,37 @@ def test_python_storage_api(daemon):
         conn.close()
 
 
+def test_list_all_volumes_at_the_protocol_limit(daemon):
+    """libvirt's protocol carries at most 16,384 volumes in one list: a pool of that many lists
+    them all (the reply written straight from the driver's table), one more is an error that
+    says what to do instead, and the count still answers."""
+    target = make_pool(daemon, "many")
+    limit = 16384
+    for i in range(limit):
+        (target / f"v{i:05d}").touch()
+    conn = libvirt.open(daemon.uri)
+    try:
+        pool = conn.storagePoolLookupByName("many")
+        pool.refresh(0)
+        vols = pool.listAllVolumes(0)
+        assert [v.name() for v in vols] == sorted(f"v{i:05d}" for i in range(limit))
+        assert {v.key() for v in vols} == {str(target / f"v{i:05d}") for i in range(limit)}
+        assert all(v.storagePoolLookupByVolume().name() == "many" for v in vols[:3])
+        (target / "w").touch()
+        pool.refresh(0)
+        with pytest.raises(libvirt.libvirtError) as e:
+            pool.listAllVolumes(0)
+        assert e.value.get_error_code() == libvirt.VIR_ERR_INTERNAL_ERROR
+        assert "Too many storage volumes '16385' for limit '16384'" in e.value.get_error_message()
+        assert "look volumes up by name or path" in e.value.get_error_message()
+        assert pool.numOfVolumes() == limit + 1
+        pool.destroy()
+        pool.undefine()
+    finally:
+        conn.close()
+    shutil.rmtree(target)
+
+
 def test_errors_carry_libvirt_codes(daemon):
     conn = libvirt.open(daemon.uri)
     try:

@@ -603,6 +603,91 @@ test_clone_across_pools(Fixture *f, gconstpointer data)
     g_assert_no_error(err);
 }
 
+static void
+collect_vol(const char *pool, const char *name, const char *key, gpointer data)
+{
+    g_ptr_array_add(data, g_strdup_printf("%s|%s|%s", pool, name, key));
+}
+
+/* Both ways of listing pool p1 give exactly the names in @expect, in name order. */
+static GPtrArray *
+check_list(Fixture *f, const VstorPoolId *id, GHashTable *expect)
+{
+    g_autoptr(GError) err = NULL;
+    GPtrArray *vols = vstor_driver_vol_list(f->drv, id, 0, &err);
+    g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func(g_free);
+
+    g_assert_no_error(err);
+    g_assert_cmpuint(vols->len, ==, g_hash_table_size(expect));
+    g_assert_cmpint(vstor_driver_vol_foreach(f->drv, id, 0, collect_vol, seen, &err), ==,
+                    (int)vols->len);
+    for (guint i = 0; i < vols->len; i++) {
+        const VstorVolId *v = vols->pdata[i];
+        g_autofree char *key = g_build_filename(f->pooldir, v->name, NULL);
+        g_autofree char *line = g_strdup_printf("p1|%s|%s", v->name, key);
+
+        g_assert_true(g_hash_table_contains(expect, v->name));
+        g_assert_cmpstr(v->key, ==, key);
+        g_assert_cmpstr(seen->pdata[i], ==, line);
+        if (i > 0)
+            g_assert_cmpint(strcmp(((VstorVolId *)vols->pdata[i - 1])->name, v->name), <, 0);
+    }
+    return vols;
+}
+
+/* Lists are complete and in name order however volumes came and went (removal moves the last
+ * volume into the freed slot; the sorted list is rebuilt after each change), and both ways of
+ * listing agree. */
+static void
+test_list_order(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GHashTable) expect = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GRand) rnd = g_rand_new_with_seed(7);
+    GHashTableIter it;
+    gpointer name;
+
+    make_active_pool(f, &id);
+    for (int i = 0; i < 300; i++) {
+        g_autofree char *vname = g_strdup_printf("v%05u.img", g_rand_int_range(rnd, 0, 100000));
+        g_autofree char *p = g_build_filename(f->pooldir, vname, NULL);
+
+        write_file(p, "x", 1);
+        g_hash_table_add(expect, g_steal_pointer(&vname));
+    }
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
+    for (int round = 0; round < 4; round++) {
+        g_autoptr(GPtrArray) vols = check_list(f, &id, expect);
+        g_autoptr(GPtrArray) after = NULL;
+        g_autoptr(GPtrArray) last = NULL;
+        g_autofree char *extra = g_strdup_printf("w%d.img", round);
+        g_auto(VstorVolId) made = {0};
+        g_autofree char *xml = g_strdup_printf("<volume><name>%s</name><capacity>1</capacity>"
+                                               "</volume>", extra);
+
+        /* delete every third (from the middle of the table), list, then add one */
+        for (guint i = round; i < vols->len; i += 3) {
+            const VstorVolId *v = vols->pdata[i];
+
+            g_assert_cmpint(vstor_driver_vol_delete(f->drv, v, 0, &err), ==, 0);
+            g_assert_true(g_hash_table_remove(expect, v->name));
+        }
+        after = check_list(f, &id, expect);
+        g_assert_cmpint(vstor_driver_vol_create(f->drv, &id, xml, 0, &made, &err), ==, 0);
+        g_assert_no_error(err);
+        g_hash_table_add(expect, g_steal_pointer(&extra));
+        last = check_list(f, &id, expect);
+    }
+    /* every volume left is still found by name */
+    g_hash_table_iter_init(&it, expect);
+    while (g_hash_table_iter_next(&it, &name, NULL)) {
+        g_auto(VstorVolId) found = {0};
+
+        g_assert_cmpint(vstor_driver_vol_lookup_by_name(f->drv, &id, name, &found, &err), ==, 0);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -619,5 +704,6 @@ main(int argc, char **argv)
     ADD("/driver/vol/failed-build", test_failed_build_cleans_up);
     ADD("/driver/vol/wipe-algorithms", test_wipe_algorithms);
     ADD("/driver/vol/clone-across-pools", test_clone_across_pools);
+    ADD("/driver/vol/list-order", test_list_order);
     return g_test_run();
 }
