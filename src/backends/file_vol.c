@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/command.h"
+#include "util/fileio.h"
 #include "util/error.h"
 
 #define DEFAULT_VOL_MODE 0600
@@ -185,7 +186,8 @@ vstor_file_vol_build(VstorBackendEnv *env, VstorPoolDef *pool, VstorVolDef *vol,
     return ret;
 }
 
-/* Copies @len bytes of data from @in to @out, skipping holes so they stay holes. */
+/* Copies @len bytes of data from @in to @out, skipping holes so they stay holes; the disk
+ * writes each chunk while the next is copied. */
 static int
 copy_sparse(int in, int out, const char *in_path, const char *out_path, off_t len, VstorJob *job,
             GError **err)
@@ -217,6 +219,7 @@ copy_sparse(int in, int out, const char *in_path, const char *out_path, off_t le
                                       "cannot copy '%s' to '%s'", in_path, out_path);
                 return -1;
             }
+            vstor_writeback_start(out, (guint64)data, (guint64)n);
             data += n;
             vstor_job_add_done(job, (guint64)n);
         }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/fileio.h"
 
 struct _VstorVolStream {
     VstorDriver *drv;
@@ -226,9 +227,7 @@ vstor_vol_stream_write(VstorVolStream *st, const void *buf, gsize len, GError **
     if (st->pos < st->flushed) {
         st->flushed = st->pos;
     } else if (st->pos - st->flushed >= UPLOAD_WRITEBACK_STEP) {
-        /* Only starts it (no wait); where it cannot be done, the fsync does it all. */
-        sync_file_range(st->fd, (off_t)st->flushed, (off_t)(st->pos - st->flushed),
-                        SYNC_FILE_RANGE_WRITE);
+        vstor_writeback_start(st->fd, st->flushed, st->pos - st->flushed);
         st->flushed = st->pos;
     }
     return 0;

@@ -86,6 +86,12 @@ vstor_file_write_atomic(const char *path, const char *data, gssize len, mode_t m
     return vstor_dir_fsync(dir, err);
 }
 
+void
+vstor_writeback_start(int fd, guint64 from, guint64 len)
+{
+    (void)sync_file_range(fd, (off_t)from, (off_t)len, SYNC_FILE_RANGE_WRITE);
+}
+
 int
 vstor_dir_ensure(const char *dir, mode_t mode, GError **err)
 {

@@ -16,6 +16,11 @@ int vstor_file_write_atomic(const char *path, const char *data, gssize len, mode
 /* fsync()s the directory @dir so a rename or unlink in it is durable. */
 int vstor_dir_fsync(const char *dir, GError **err);
 
+/* Starts the write-back of @len bytes of @fd from @from, without waiting for it: a long write
+ * that calls this every few MiB keeps the disk busy while it goes on, and its closing fsync
+ * has only the tail left. Best effort (where it cannot be done, the fsync does it all). */
+void vstor_writeback_start(int fd, guint64 from, guint64 len);
+
 /* Creates @dir and its parents with @mode; fine when it exists. VSTOR_ERR_SYSTEM_ERROR. */
 int vstor_dir_ensure(const char *dir, mode_t mode, GError **err);
 
