@@ -664,7 +664,8 @@ test_list_order(Fixture *f, gconstpointer data)
         g_autofree char *extra = g_strdup_printf("w%d.img", round);
         g_auto(VstorVolId) made = {0};
         g_autofree char *xml = g_strdup_printf("<volume><name>%s</name><capacity>1</capacity>"
-                                               "</volume>", extra);
+                                               "</volume>",
+                                               extra);
 
         /* delete every third (from the middle of the table), list, then add one */
         for (guint i = round; i < vols->len; i += 3) {

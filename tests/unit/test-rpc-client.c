@@ -634,8 +634,12 @@ test_builder(void)
     static const char *names[] = {"", "a", "ab", "abc", "abcd", "abcde"};
     remote_nonnull_storage_vol vols[G_N_ELEMENTS(names)];
     remote_storage_pool_list_all_volumes_ret ret = {0};
-    vstor_message_header hdr = {.prog = PROG, .vers = VERS, .proc = 253, .type = VSTOR_MSG_REPLY,
-                                .serial = 77, .status = VSTOR_STATUS_OK};
+    vstor_message_header hdr = {.prog = PROG,
+                                .vers = VERS,
+                                .proc = 253,
+                                .type = VSTOR_MSG_REPLY,
+                                .serial = 77,
+                                .status = VSTOR_STATUS_OK};
     g_autoptr(VstorRpcBuilder) b = vstor_rpc_builder_new(&hdr, 0);
     g_autoptr(VstorRpcBuilder) big = NULL;
     g_autoptr(GBytes) want = NULL;
@@ -658,8 +662,8 @@ test_builder(void)
     ret.vols.vols_len = G_N_ELEMENTS(names);
     ret.vols.vols_val = vols;
     ret.ret = 42;
-    want = vstor_rpc_encode(&hdr, (xdrproc_t)xdr_remote_storage_pool_list_all_volumes_ret, &ret,
-                            &err);
+    want =
+        vstor_rpc_encode(&hdr, (xdrproc_t)xdr_remote_storage_pool_list_all_volumes_ret, &ret, &err);
     g_assert_no_error(err);
     got = vstor_rpc_builder_finish(b, &err);
     g_assert_no_error(err);
