@@ -33,6 +33,8 @@ struct _VstorDriver {
     int watch_fd;
     int watch_stop_fd;
     GThread *watch_thread;
+    guint mark_limit; /* change marks armed at most, a share of the user's inotify watches */
+    guint watch_looked; /* volumes the last explicit refresh of a pool looked at (for tests) */
 };
 
 /* Registry look-ups; the caller holds drv->lock. The _id variant fails with libvirt's

@@ -28,6 +28,10 @@
  * a run of creates or deletes then costs one wake-up (and one turn of the driver's lock)
  * per batch rather than one per file, 5-10 % of each such call. */
 #define GATHER_MS 20
+/* What fires a change mark: any write (through any name of the file, held open or not) or
+ * change of its attributes. Writes through a shared mapping are the one change the kernel
+ * does not report. */
+#define MARK_MASK (IN_MODIFY | IN_ATTRIB | IN_ONESHOT | IN_DONT_FOLLOW | IN_MASK_CREATE)
 
 static gboolean drain_events(VstorDriver *drv);
 static gboolean same_time(const VstorVolTimestamp *ts, const struct timespec *t);
@@ -66,15 +70,60 @@ driver_watch_pool(VstorDriver *drv, VstorPoolObj *obj)
         return;
     }
     obj->watch_wd = wd;
+    obj->mark_fd = drv->watch_fd;
+}
+
+/* Change marks: an explicit refresh arms a one-shot watch on each volume file it looks at, so
+ * the next one looks only at files whose mark fired (written, truncated, chmod'ed, chown'ed,
+ * linked or unlinked since) or that were never marked: its cost follows the changes, not the
+ * pool's size. */
+
+/* Disarms every change mark of @obj: what they would have said is not known any more. */
+static void
+drop_marks(VstorPoolObj *obj)
+{
+    for (guint i = 0; i < obj->vols->len; i++)
+        vstor_pool_obj_drop_mark(obj, obj->vols->pdata[i]);
 }
 
 void
 driver_unwatch_pool(VstorDriver *drv, VstorPoolObj *obj)
 {
+    drop_marks(obj);
     if (obj->watch_wd >= 0)
         inotify_rm_watch(drv->watch_fd, obj->watch_wd);
     obj->watch_wd = -1;
+    obj->mark_fd = -1;
     g_hash_table_remove_all(obj->watch_pending);
+}
+
+/* Arms the change mark of @vol (a regular file), before it is looked at. FALSE when it cannot
+ * be: the file is another name of one marked already (a hard link), or the kernel refuses. */
+static gboolean
+arm_mark(VstorPoolObj *obj, VstorVolObj *vol)
+{
+    g_autofree char *path = NULL;
+    int wd;
+
+    if (vol->mark >= 0 || vol->def->type != VSTOR_VOL_FILE || obj->mark_fd < 0)
+        return FALSE;
+    path = g_build_filename(obj->def->target_path, vol->def->name, NULL);
+    if ((wd = inotify_add_watch(obj->mark_fd, path, MARK_MASK)) < 0)
+        return FALSE;
+    vol->mark = wd;
+    g_hash_table_insert(obj->marks, GINT_TO_POINTER(wd), vol);
+    return TRUE;
+}
+
+/* Change marks armed in all pools. */
+static guint
+marks_armed(VstorDriver *drv)
+{
+    guint n = 0;
+
+    for (guint i = 0; i < drv->pools->len; i++)
+        n += g_hash_table_size(((VstorPoolObj *)drv->pools->pdata[i])->marks);
+    return n;
 }
 
 /* TRUE when @st (of the file of @vol, not followed) shows the change time, modification time
@@ -116,6 +165,9 @@ apply_name(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be, const ch
     if (vol) {
         gboolean gone;
 
+        /* The name may lead to another file now (renamed over): its mark is armed again, on
+         * whatever file it is, by the next explicit refresh. */
+        vstor_pool_obj_drop_mark(obj, vol);
         if (vol->building || vol->in_use || unchanged(obj, vol, &gone))
             return FALSE;
         if (gone || be->refresh_vol(&drv->env, obj->def, vol->def, &err) < 0) {
@@ -146,9 +198,9 @@ can_apply(const VstorPoolObj *obj)
 }
 
 /* Applies the pending changes of @obj (lock held), at most @limit of them (0: all); TRUE
- * when anything changed. The names looked at are added to @done when given. */
+ * when anything changed. */
 static gboolean
-apply_pending(VstorDriver *drv, VstorPoolObj *obj, GHashTable *done, guint limit)
+apply_pending(VstorDriver *drv, VstorPoolObj *obj, guint limit)
 {
     const VstorBackend *be = watch_backend(obj);
     g_autoptr(GPtrArray) names = NULL;
@@ -167,11 +219,8 @@ apply_pending(VstorDriver *drv, VstorPoolObj *obj, GHashTable *done, guint limit
             g_ptr_array_add(names, key);
         }
     }
-    for (guint i = 0; i < names->len; i++) {
+    for (guint i = 0; i < names->len; i++)
         changed |= apply_name(drv, obj, be, names->pdata[i]);
-        if (done)
-            g_hash_table_add(done, g_strdup(names->pdata[i]));
-    }
     if (changed && be->refresh_sizes)
         be->refresh_sizes(&drv->env, obj->def, NULL);
     return changed;
@@ -219,7 +268,7 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
 {
     const VstorBackend *be = watch_backend(obj);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GHashTable) done = NULL;
+    guint armed;
     int dirfd;
 
     if (!be || be->watch != VSTOR_WATCH_LOCAL || obj->watch_wd < 0)
@@ -227,19 +276,24 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
     drain_events(drv); /* what happened before this call is part of it */
     if (obj->watch_overflow)
         return 0;
-    done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    apply_pending(drv, obj, done, 0);
+    apply_pending(drv, obj, 0);
     if ((dirfd = open(obj->def->target_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return 0; /* let the full scan say what is wrong */
-    /* A file held open while written (a guest's disk) fires no event until closed: every
-     * volume not just read is looked at (one stat relative to the directory), and read
-     * again only when that changed (apply_name). */
+    /* A file held open while written (a guest's disk) fires no event on the directory until
+     * closed. A volume whose change mark is armed has not changed since it was last looked
+     * at; any other is marked now and then looked at (one stat relative to the directory),
+     * and read again only when that changed (apply_name). */
+    armed = marks_armed(drv);
+    drv->watch_looked = 0;
     for (guint i = 0; i < obj->vols->len; i++) {
-        const VstorVolObj *vol = obj->vols->pdata[i];
+        VstorVolObj *vol = obj->vols->pdata[i];
         struct stat st;
 
-        if (vol->building || vol->in_use || g_hash_table_contains(done, vol->def->name))
+        if (vol->building || vol->in_use || vol->mark >= 0)
             continue;
+        if (armed < drv->mark_limit && arm_mark(obj, vol))
+            armed++;
+        drv->watch_looked++;
         if (fstatat(dirfd, vol->def->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_stat(vol, &st))
             continue;
         g_ptr_array_add(names, g_strdup(vol->def->name));
@@ -264,6 +318,26 @@ pool_of_wd(VstorDriver *drv, int wd)
     return NULL;
 }
 
+/* A change mark fired (or the kernel dropped it: the file went, its file system was
+ * unmounted): its volume may have changed, and is read again like a file that was closed
+ * after writing. Not armed again until the next explicit refresh looks at it, so a file
+ * written all the time (a running guest's disk) costs one event per refresh. */
+static void
+mark_fired(VstorDriver *drv, int wd)
+{
+    for (guint i = 0; i < drv->pools->len; i++) {
+        VstorPoolObj *obj = drv->pools->pdata[i];
+        VstorVolObj *vol = g_hash_table_lookup(obj->marks, GINT_TO_POINTER(wd));
+
+        if (vol) {
+            g_hash_table_remove(obj->marks, GINT_TO_POINTER(wd));
+            vol->mark = -1;
+            g_hash_table_add(obj->watch_pending, g_strdup(vol->def->name));
+            return;
+        }
+    }
+}
+
 /* Sorts a batch of events into the pools' pending sets (lock held). */
 static void
 note_events(VstorDriver *drv, const char *buf, gssize len)
@@ -274,12 +348,18 @@ note_events(VstorDriver *drv, const char *buf, gssize len)
 
         p += sizeof(*ev) + ev->len;
         if (ev->mask & IN_Q_OVERFLOW) {
-            for (guint i = 0; i < drv->pools->len; i++)
-                ((VstorPoolObj *)drv->pools->pdata[i])->watch_overflow = TRUE;
+            /* Lost events may have been marks firing: none can be trusted now. */
+            for (guint i = 0; i < drv->pools->len; i++) {
+                obj = drv->pools->pdata[i];
+                obj->watch_overflow = TRUE;
+                drop_marks(obj);
+            }
             continue;
         }
-        if (!(obj = pool_of_wd(drv, ev->wd)))
+        if (!(obj = pool_of_wd(drv, ev->wd))) {
+            mark_fired(drv, ev->wd);
             continue;
+        }
         if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
             /* The directory itself went: only a full scan can tell what is there now. */
             obj->watch_overflow = TRUE;
@@ -330,7 +410,7 @@ apply_all(VstorDriver *drv)
         if (left > 0) {
             guint before = g_hash_table_size(obj->watch_pending);
 
-            if (apply_pending(drv, obj, NULL, left))
+            if (apply_pending(drv, obj, left))
                 driver_queue_event(drv, obj->def, VSTOR_POOL_EVENT_REFRESH);
             left -= MIN(left, before - g_hash_table_size(obj->watch_pending));
         }
@@ -378,6 +458,19 @@ watch_thread(gpointer data)
     return NULL;
 }
 
+/* A quarter of the user's inotify watches (fs.inotify.max_user_watches, shared with every other
+ * program of the same user): the rest of a pool past it is looked at on every refresh. */
+static guint
+mark_limit(void)
+{
+    g_autofree char *text = NULL;
+    guint64 max = 8192;
+
+    if (g_file_get_contents("/proc/sys/fs/inotify/max_user_watches", &text, NULL, NULL))
+        max = g_ascii_strtoull(text, NULL, 10);
+    return (guint)MIN(max / 4, G_MAXUINT);
+}
+
 void
 driver_watch_init(VstorDriver *drv)
 {
@@ -388,6 +481,7 @@ driver_watch_init(VstorDriver *drv)
         driver_watch_shutdown(drv);
         return;
     }
+    drv->mark_limit = mark_limit();
     drv->watch_thread = g_thread_new("vstor-watch", watch_thread, drv);
 }
 

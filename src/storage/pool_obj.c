@@ -1,6 +1,7 @@
 /* pool_obj.c: pool records and their volume tables. No locking here: the driver holds its
  * lock around every call. */
 #include <string.h>
+#include <sys/inotify.h>
 
 #include "storage/pool_obj.h"
 
@@ -21,6 +22,8 @@ vstor_pool_obj_new(VstorPoolDef *def)
 
     obj->def = def;
     obj->watch_wd = -1;
+    obj->mark_fd = -1;
+    obj->marks = g_hash_table_new(g_direct_hash, g_direct_equal);
     obj->watch_pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     obj->vols = g_ptr_array_new_with_free_func(vol_obj_free);
     obj->jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_job_unref);
@@ -35,10 +38,13 @@ vstor_pool_obj_free(VstorPoolObj *obj)
 {
     if (!obj)
         return;
+    for (guint i = 0; i < obj->vols->len; i++)
+        vstor_pool_obj_drop_mark(obj, obj->vols->pdata[i]);
     g_hash_table_destroy(obj->by_name);
     g_hash_table_destroy(obj->by_key);
     g_hash_table_destroy(obj->by_path);
     g_hash_table_destroy(obj->watch_pending);
+    g_hash_table_destroy(obj->marks);
     if (obj->sorted)
         g_ptr_array_unref(obj->sorted);
     g_ptr_array_unref(obj->vols);
@@ -62,6 +68,7 @@ vstor_pool_obj_add_vol(VstorPoolObj *obj, VstorVolDef *def)
     VstorVolObj *vol = g_new0(VstorVolObj, 1);
 
     vol->def = def;
+    vol->mark = -1;
     vol->slot = obj->vols->len;
     g_ptr_array_add(obj->vols, vol);
     g_clear_pointer(&obj->sorted, g_ptr_array_unref);
@@ -73,9 +80,21 @@ vstor_pool_obj_add_vol(VstorPoolObj *obj, VstorVolDef *def)
     return vol;
 }
 
+void
+vstor_pool_obj_drop_mark(VstorPoolObj *obj, VstorVolObj *vol)
+{
+    if (vol->mark < 0)
+        return;
+    /* A mark that fired is gone from the kernel already: EINVAL then, which is fine. */
+    inotify_rm_watch(obj->mark_fd, vol->mark);
+    g_hash_table_remove(obj->marks, GINT_TO_POINTER(vol->mark));
+    vol->mark = -1;
+}
+
 static void
 unindex(VstorPoolObj *obj, VstorVolObj *vol)
 {
+    vstor_pool_obj_drop_mark(obj, vol);
     g_hash_table_remove(obj->by_name, vol->def->name);
     if (vol->def->key && g_hash_table_lookup(obj->by_key, vol->def->key) == vol)
         g_hash_table_remove(obj->by_key, vol->def->key);

@@ -23,6 +23,10 @@ typedef struct {
     guint in_use; /* a job is reading it (clone source, download) */
     VstorJob *job; /* the job building it, if any */
     guint slot; /* its index in the pool's vols (kept by pool_obj.c) */
+    /* Its change mark (driver_watch.c): a one-shot inotify watch for writes and attribute
+     * changes on the file, armed before the file was last looked at; -1 when none is armed
+     * (never armed, or it fired: the file may have changed since). */
+    int mark;
 } VstorVolObj;
 
 typedef struct {
@@ -44,6 +48,8 @@ typedef struct {
     int watch_wd;
     GHashTable *watch_pending; /* name -> NULL */
     gboolean watch_overflow;
+    int mark_fd; /* the inotify descriptor of the volumes' marks, -1: none */
+    GHashTable *marks; /* armed mark -> VstorVolObj* */
 
     GPtrArray *vols; /* VstorVolObj*, owned, in no particular order */
     GPtrArray *sorted; /* the same, by name, not owned: built when asked for, NULL after a change */
@@ -64,6 +70,8 @@ VstorVolObj *vstor_pool_obj_add_vol(VstorPoolObj *obj, VstorVolDef *def);
 void vstor_pool_obj_remove_vol(VstorPoolObj *obj, VstorVolObj *vol);
 /* Drops every volume that is not being built. */
 void vstor_pool_obj_clear_vols(VstorPoolObj *obj, gboolean keep_building);
+/* Disarms the change mark of @vol, if armed. */
+void vstor_pool_obj_drop_mark(VstorPoolObj *obj, VstorVolObj *vol);
 /* The pool's volumes sorted by name (VstorVolObj*, owned by the pool): kept until a volume is
  * added or removed, so listing an unchanged pool again does not sort again. */
 GPtrArray *vstor_pool_obj_sorted_vols(VstorPoolObj *obj);

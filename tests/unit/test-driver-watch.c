@@ -1,11 +1,13 @@
 /* test-driver-watch.c: live pools — files created, grown, renamed and removed behind the
  * driver's back appear, change and go by themselves, with refresh events; look-ups of an
- * unseen file check it at once; an explicit refresh sees a file grown while held open. */
+ * unseen file check it at once; an explicit refresh sees a file grown while held open, and
+ * looks only at files that changed since the last one. */
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
 #include "driver-fixture.h"
+#include "storage/driver_priv.h"
 
 static gboolean
 has_vol(Fixture *f, const VstorPoolId *pool, const char *name)
@@ -170,6 +172,92 @@ vol_count(Fixture *f, const VstorPoolId *pool)
     return vols->len;
 }
 
+/* Explicit refresh, then how many volumes it looked at. */
+static guint
+refresh_looked(Fixture *f, const VstorPoolId *pool)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, pool, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    return f->drv->watch_looked;
+}
+
+/* An explicit refresh looks only at files that changed since the last one (their change
+ * marks fired), whatever changed them: a write or truncation through a descriptor held open
+ * (no event on the directory), a chmod, a write through a hard link outside the pool. Two
+ * names of one file cannot both be marked: the second is looked at every time. */
+static void
+test_refresh_follows_changes(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) pool = {0};
+    g_autofree char *busy = NULL;
+    g_autofree char *outside = g_build_filename(f->tmp, "outside-link", NULL);
+    g_autofree char *linked = NULL;
+    g_autofree char *twin_a = NULL;
+    g_autofree char *twin_b = NULL;
+    int fd;
+
+    make_active_pool(f, &pool);
+    for (guint i = 0; i < 200; i++) {
+        g_autofree char *name = g_strdup_printf("v%03u.img", i);
+
+        write_file(f->pooldir, name, 1 << 20);
+    }
+    WAIT_FOR(vol_count(f, &pool) == 200);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 200); /* each one marked, then looked at */
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+
+    /* grown through a descriptor held open: no event on the directory, the mark fires */
+    busy = g_build_filename(f->pooldir, "v007.img", NULL);
+    fd = open(busy, O_WRONLY);
+    g_assert_cmpint(fd, >=, 0);
+    g_usleep(20000); /* a new mtime even on coarse clocks */
+    g_assert_cmpint(ftruncate(fd, 5 << 20), ==, 0);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 1); /* and marked again */
+    g_assert_cmpuint(capacity_of(f, &pool, "v007.img"), ==, 5 << 20);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    g_assert_cmpint(pwrite(fd, "x", 1, 100), ==, 1); /* written again, still open */
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    close(fd);
+
+    /* chmod */
+    g_assert_cmpint(chmod(busy, 0640), ==, 0);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+
+    /* written through another name, outside the pool's directory */
+    linked = g_build_filename(f->pooldir, "v042.img", NULL);
+    g_assert_cmpint(link(linked, outside), ==, 0); /* itself a change: the link count */
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    fd = open(outside, O_WRONLY);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, 3 << 20), ==, 0);
+    close(fd);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    g_assert_cmpuint(capacity_of(f, &pool, "v042.img"), ==, 3 << 20);
+
+    /* two names of one file in the pool: one is marked, the other looked at each time */
+    twin_a = g_build_filename(f->pooldir, "twin-a.img", NULL);
+    twin_b = g_build_filename(f->pooldir, "twin-b.img", NULL);
+    write_file(f->pooldir, "twin-a.img", 1 << 20);
+    g_assert_cmpint(link(twin_a, twin_b), ==, 0);
+    WAIT_FOR(vol_count(f, &pool) == 202);
+    (void)refresh_looked(f, &pool);
+    (void)refresh_looked(f, &pool);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
+    fd = open(twin_b, O_WRONLY);
+    g_assert_cmpint(ftruncate(fd, 2 << 20), ==, 0);
+    g_assert_cmpuint(refresh_looked(f, &pool), >=, 1);
+    g_assert_cmpuint(capacity_of(f, &pool, "twin-a.img"), ==, 2 << 20);
+    g_assert_cmpuint(capacity_of(f, &pool, "twin-b.img"), ==, 2 << 20);
+    close(fd);
+}
+
 /* A burst of files, many times what the watch applies per turn of the lock: all of them show
  * up without a refresh; and a refresh right after another burst lists every file of it, what
  * the watch had applied and what it had not yet. */
@@ -232,6 +320,7 @@ main(int argc, char **argv)
     ADD("/watch/refresh-sees-open-writes", test_refresh_sees_open_writes);
     ADD("/watch/stop-and-restart", test_stop_and_restart);
     ADD("/watch/bursts", test_bursts);
+    ADD("/watch/refresh-follows-changes", test_refresh_follows_changes);
 #undef ADD
     return g_test_run();
 }
