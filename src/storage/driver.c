@@ -383,7 +383,7 @@ vstor_driver_open(const char *root, unsigned int flags, GError **err)
     g_autofree char *secrets_dir = NULL;
 
     drv->lock_fd = -1;
-    drv->watch_fd = drv->watch_stop_fd = -1;
+    drv->watch_fd = drv->watch_stop_fd = drv->watch_wake_fd = -1;
     g_mutex_init(&drv->lock);
     g_cond_init(&drv->cond);
     g_cond_init(&drv->retry_cond);

@@ -179,6 +179,7 @@ driver_pool_do_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
         vols->pdata[i] = NULL;
         vstor_pool_obj_add_vol(obj, vol);
     }
+    driver_watch_want_marks(drv, obj);
     return 0;
 }
 

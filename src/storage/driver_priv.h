@@ -32,6 +32,7 @@ struct _VstorDriver {
      * its own thread, which an eventfd stops. */
     int watch_fd;
     int watch_stop_fd;
+    int watch_wake_fd; /* an eventfd: volumes to mark */
     GThread *watch_thread;
     guint mark_limit; /* change marks armed at most, a share of the user's inotify watches */
     guint watch_looked; /* volumes the last explicit refresh of a pool looked at (for tests) */
@@ -93,6 +94,9 @@ void driver_watch_shutdown(VstorDriver *drv);
  * that happens during the scan is missed); the pending changes are dropped. */
 void driver_watch_pool(VstorDriver *drv, VstorPoolObj *obj);
 void driver_unwatch_pool(VstorDriver *drv, VstorPoolObj *obj);
+/* Has the watch thread mark the volumes of @obj that have no change mark (after a scan, or a
+ * refresh that had to look at some), in the background. */
+void driver_watch_want_marks(VstorDriver *drv, VstorPoolObj *obj);
 /* The explicit refresh of a watched pool: applies the changes seen and re-reads only the
  * volumes whose files changed since they were last read. Returns 1 when done, 0 when a full
  * scan is needed instead (not watched, events lost, or the backend cannot see every change). */

@@ -11,6 +11,7 @@
 
 #include "storage/driver_priv.h"
 #include "util/error.h"
+#include "util/fileio.h"
 
 /* What counts as a change of a volume file: not IN_MODIFY, which a running guest would fire
  * on every write, nor IN_ATTRIB (reading a file can change its atime); a file grown while
@@ -32,9 +33,12 @@
  * change of its attributes. Writes through a shared mapping are the one change the kernel
  * does not report. */
 #define MARK_MASK (IN_MODIFY | IN_ATTRIB | IN_ONESHOT | IN_DONT_FOLLOW | IN_MASK_CREATE)
+/* Volumes the watch thread marks per turn of the driver's lock. */
+#define MARK_BATCH 512
 
 static gboolean drain_events(VstorDriver *drv);
 static gboolean same_time(const VstorVolTimestamp *ts, const struct timespec *t);
+static gboolean same_stat(const VstorVolObj *vol, const struct stat *st);
 
 static gboolean
 acceptable_name(const char *name)
@@ -73,10 +77,11 @@ driver_watch_pool(VstorDriver *drv, VstorPoolObj *obj)
     obj->mark_fd = drv->watch_fd;
 }
 
-/* Change marks: an explicit refresh arms a one-shot watch on each volume file it looks at, so
- * the next one looks only at files whose mark fired (written, truncated, chmod'ed, chown'ed,
- * linked or unlinked since) or that were never marked: its cost follows the changes, not the
- * pool's size. */
+/* Change marks: the watch thread arms a one-shot watch on each volume file of a local pool
+ * (after a scan, or after a refresh that had to look at files without one), so an explicit
+ * refresh looks only at files whose mark fired (written, truncated, chmod'ed, chown'ed, linked
+ * or unlinked since) or that have none yet: its cost follows the changes, not the pool's
+ * size. */
 
 /* Disarms every change mark of @obj: what they would have said is not known any more. */
 static void
@@ -97,8 +102,9 @@ driver_unwatch_pool(VstorDriver *drv, VstorPoolObj *obj)
     g_hash_table_remove_all(obj->watch_pending);
 }
 
-/* Arms the change mark of @vol (a regular file), before it is looked at. FALSE when it cannot
- * be: the file is another name of one marked already (a hard link), or the kernel refuses. */
+/* Arms the change mark of @vol (a regular file); it is looked at after that. FALSE when it
+ * cannot be: the file is another name of one marked already (a hard link), or the kernel
+ * refuses. */
 static gboolean
 arm_mark(VstorPoolObj *obj, VstorVolObj *vol)
 {
@@ -124,6 +130,66 @@ marks_armed(VstorDriver *drv)
     for (guint i = 0; i < drv->pools->len; i++)
         n += g_hash_table_size(((VstorPoolObj *)drv->pools->pdata[i])->marks);
     return n;
+}
+
+static gboolean
+marks_wanted(const VstorPoolObj *obj)
+{
+    const VstorBackend *be = watch_backend(obj);
+
+    return be && be->watch == VSTOR_WATCH_LOCAL && obj->watch_wd >= 0 && obj->mark_fd >= 0;
+}
+
+void
+driver_watch_want_marks(VstorDriver *drv, VstorPoolObj *obj)
+{
+    guint64 one = 1;
+
+    if (!marks_wanted(obj))
+        return;
+    obj->mark_next = 0;
+    if (drv->watch_wake_fd >= 0 && write(drv->watch_wake_fd, &one, sizeof(one)) < 0)
+        g_debug("cannot wake the watch thread: %s", g_strerror(errno));
+}
+
+/* Marks up to MARK_BATCH volumes that have no change mark, each then looked at (one stat)
+ * and read again, like a file closed after writing, when it changed since it was read (lock
+ * held). TRUE when some are left for another turn. */
+static gboolean
+mark_some(VstorDriver *drv)
+{
+    guint armed = marks_armed(drv), left = MARK_BATCH;
+    gboolean more = FALSE;
+
+    for (guint p = 0; p < drv->pools->len; p++) {
+        VstorPoolObj *obj = drv->pools->pdata[p];
+        g_auto(VstorFd) dirfd = -1;
+        guint i;
+
+        if (obj->mark_next == G_MAXUINT)
+            continue;
+        if (!marks_wanted(obj) || !obj->active || obj->starting || obj->inaccessible ||
+            armed >= drv->mark_limit ||
+            (dirfd = open(obj->def->target_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+            obj->mark_next = G_MAXUINT;
+            continue;
+        }
+        for (i = obj->mark_next; i < obj->vols->len && left > 0 && armed < drv->mark_limit; i++) {
+            VstorVolObj *vol = obj->vols->pdata[i];
+            struct stat st;
+
+            if (vol->building || vol->in_use || !arm_mark(obj, vol))
+                continue;
+            armed++;
+            left--;
+            if (fstatat(dirfd, vol->def->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                !same_stat(vol, &st))
+                g_hash_table_add(obj->watch_pending, g_strdup(vol->def->name));
+        }
+        obj->mark_next = i < obj->vols->len && armed < drv->mark_limit ? i : G_MAXUINT;
+        more |= obj->mark_next != G_MAXUINT;
+    }
+    return more;
 }
 
 /* TRUE when @st (of the file of @vol, not followed) shows the change time, modification time
@@ -268,7 +334,6 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
 {
     const VstorBackend *be = watch_backend(obj);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    guint armed;
     int dirfd;
 
     if (!be || be->watch != VSTOR_WATCH_LOCAL || obj->watch_wd < 0)
@@ -281,9 +346,8 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
         return 0; /* let the full scan say what is wrong */
     /* A file held open while written (a guest's disk) fires no event on the directory until
      * closed. A volume whose change mark is armed has not changed since it was last looked
-     * at; any other is marked now and then looked at (one stat relative to the directory),
-     * and read again only when that changed (apply_name). */
-    armed = marks_armed(drv);
+     * at; any other is looked at (one stat relative to the directory), read again only when
+     * that changed (apply_name), and marked afterwards by the watch thread. */
     drv->watch_looked = 0;
     for (guint i = 0; i < obj->vols->len; i++) {
         VstorVolObj *vol = obj->vols->pdata[i];
@@ -291,8 +355,6 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
 
         if (vol->building || vol->in_use || vol->mark >= 0)
             continue;
-        if (armed < drv->mark_limit && arm_mark(obj, vol))
-            armed++;
         drv->watch_looked++;
         if (fstatat(dirfd, vol->def->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_stat(vol, &st))
             continue;
@@ -301,6 +363,8 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
     close(dirfd);
     for (guint i = 0; i < names->len; i++)
         apply_name(drv, obj, be, names->pdata[i]);
+    if (drv->watch_looked > 0)
+        driver_watch_want_marks(drv, obj); /* so that the next refresh need not look again */
     if (be->refresh_sizes && be->refresh_sizes(&drv->env, obj->def, err) < 0)
         return -1;
     return 1;
@@ -425,25 +489,46 @@ watch_thread(gpointer data)
     VstorDriver *drv = data;
     gint64 first_pending = 0;
     gboolean backlog = FALSE; /* more to apply than one turn took */
+    gboolean marking = FALSE; /* volumes left to mark */
 
     for (;;) {
-        struct pollfd fds[2] = {{drv->watch_fd, POLLIN, 0}, {drv->watch_stop_fd, POLLIN, 0}};
-        int n = poll(fds, 2, backlog ? 0 : first_pending ? QUIET_MS : -1);
+        struct pollfd fds[3] = {{drv->watch_fd, POLLIN, 0},
+                                {drv->watch_stop_fd, POLLIN, 0},
+                                {drv->watch_wake_fd, POLLIN, 0}};
+        int n = poll(fds, 3, backlog || marking ? 0 : first_pending ? QUIET_MS : -1);
         gboolean got = FALSE;
 
         if (n < 0 && errno != EINTR)
             break;
         if (fds[1].revents)
             break;
+        if (fds[2].revents & POLLIN) {
+            guint64 count;
+
+            if (read(drv->watch_wake_fd, &count, sizeof(count)) > 0)
+                marking = TRUE;
+        }
         if (fds[0].revents & POLLIN) {
             struct pollfd stop = {drv->watch_stop_fd, POLLIN, 0};
 
-            if (poll(&stop, 1, backlog ? 0 : GATHER_MS) > 0)
+            if (poll(&stop, 1, backlog || marking ? 0 : GATHER_MS) > 0)
                 break;
             g_mutex_lock(&drv->lock);
             got = drain_events(drv);
             g_mutex_unlock(&drv->lock);
             if (got && !first_pending)
+                first_pending = g_get_monotonic_time();
+        }
+        if (marking) {
+            /* A file that changed since it was read joins the pending names. */
+            gboolean pending = FALSE;
+
+            g_mutex_lock(&drv->lock);
+            marking = mark_some(drv);
+            for (guint i = 0; i < drv->pools->len && !pending; i++)
+                pending = can_apply(drv->pools->pdata[i]);
+            g_mutex_unlock(&drv->lock);
+            if (pending && !first_pending)
                 first_pending = g_get_monotonic_time();
         }
         if (first_pending &&
@@ -476,7 +561,8 @@ driver_watch_init(VstorDriver *drv)
 {
     drv->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     drv->watch_stop_fd = eventfd(0, EFD_CLOEXEC);
-    if (drv->watch_fd < 0 || drv->watch_stop_fd < 0) {
+    drv->watch_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (drv->watch_fd < 0 || drv->watch_stop_fd < 0 || drv->watch_wake_fd < 0) {
         g_debug("no live pools: %s", g_strerror(errno));
         driver_watch_shutdown(drv);
         return;
@@ -499,5 +585,7 @@ driver_watch_shutdown(VstorDriver *drv)
         close(drv->watch_fd);
     if (drv->watch_stop_fd >= 0)
         close(drv->watch_stop_fd);
-    drv->watch_fd = drv->watch_stop_fd = -1;
+    if (drv->watch_wake_fd >= 0)
+        close(drv->watch_wake_fd);
+    drv->watch_fd = drv->watch_stop_fd = drv->watch_wake_fd = -1;
 }

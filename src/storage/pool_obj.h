@@ -50,6 +50,7 @@ typedef struct {
     gboolean watch_overflow;
     int mark_fd; /* the inotify descriptor of the volumes' marks, -1: none */
     GHashTable *marks; /* armed mark -> VstorVolObj* */
+    guint mark_next; /* the next volume the watch thread marks, G_MAXUINT: none to mark */
 
     GPtrArray *vols; /* VstorVolObj*, owned, in no particular order */
     GPtrArray *sorted; /* the same, by name, not owned: built when asked for, NULL after a change */

@@ -185,8 +185,9 @@ refresh_looked(Fixture *f, const VstorPoolId *pool)
 
 /* An explicit refresh looks only at files that changed since the last one (their change
  * marks fired), whatever changed them: a write or truncation through a descriptor held open
- * (no event on the directory), a chmod, a write through a hard link outside the pool. Two
- * names of one file cannot both be marked: the second is looked at every time. */
+ * (no event on the directory), a chmod, a write through a hard link outside the pool. Marks
+ * are armed by the watch thread after a refresh that had to look, hence the waits. Two names
+ * of one file cannot both be marked: the second is looked at every time. */
 static void
 test_refresh_follows_changes(Fixture *f, gconstpointer data)
 {
@@ -205,8 +206,8 @@ test_refresh_follows_changes(Fixture *f, gconstpointer data)
         write_file(f->pooldir, name, 1 << 20);
     }
     WAIT_FOR(vol_count(f, &pool) == 200);
-    g_assert_cmpuint(refresh_looked(f, &pool), ==, 200); /* each one marked, then looked at */
-    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 200); /* none marked yet */
+    WAIT_FOR(refresh_looked(f, &pool) == 0);
     g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
 
     /* grown through a descriptor held open: no event on the directory, the mark fires */
@@ -215,31 +216,31 @@ test_refresh_follows_changes(Fixture *f, gconstpointer data)
     g_assert_cmpint(fd, >=, 0);
     g_usleep(20000); /* a new mtime even on coarse clocks */
     g_assert_cmpint(ftruncate(fd, 5 << 20), ==, 0);
-    g_assert_cmpuint(refresh_looked(f, &pool), ==, 1); /* and marked again */
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
     g_assert_cmpuint(capacity_of(f, &pool, "v007.img"), ==, 5 << 20);
-    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    WAIT_FOR(refresh_looked(f, &pool) == 0); /* marked again */
     g_assert_cmpint(pwrite(fd, "x", 1, 100), ==, 1); /* written again, still open */
     g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
-    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    WAIT_FOR(refresh_looked(f, &pool) == 0);
     close(fd);
 
     /* chmod */
     g_assert_cmpint(chmod(busy, 0640), ==, 0);
     g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
-    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    WAIT_FOR(refresh_looked(f, &pool) == 0);
 
     /* written through another name, outside the pool's directory */
     linked = g_build_filename(f->pooldir, "v042.img", NULL);
     g_assert_cmpint(link(linked, outside), ==, 0); /* itself a change: the link count */
     g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
-    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
+    WAIT_FOR(refresh_looked(f, &pool) == 0);
     fd = open(outside, O_WRONLY);
     g_assert_cmpint(fd, >=, 0);
     g_assert_cmpint(ftruncate(fd, 3 << 20), ==, 0);
     close(fd);
     g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
-    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
     g_assert_cmpuint(capacity_of(f, &pool, "v042.img"), ==, 3 << 20);
+    WAIT_FOR(refresh_looked(f, &pool) == 0);
 
     /* two names of one file in the pool: one is marked, the other looked at each time */
     twin_a = g_build_filename(f->pooldir, "twin-a.img", NULL);
@@ -247,15 +248,46 @@ test_refresh_follows_changes(Fixture *f, gconstpointer data)
     write_file(f->pooldir, "twin-a.img", 1 << 20);
     g_assert_cmpint(link(twin_a, twin_b), ==, 0);
     WAIT_FOR(vol_count(f, &pool) == 202);
-    (void)refresh_looked(f, &pool);
-    (void)refresh_looked(f, &pool);
-    g_assert_cmpuint(refresh_looked(f, &pool), ==, 1);
+    WAIT_FOR(refresh_looked(f, &pool) == 1);
     fd = open(twin_b, O_WRONLY);
     g_assert_cmpint(ftruncate(fd, 2 << 20), ==, 0);
     g_assert_cmpuint(refresh_looked(f, &pool), >=, 1);
     g_assert_cmpuint(capacity_of(f, &pool, "twin-a.img"), ==, 2 << 20);
     g_assert_cmpuint(capacity_of(f, &pool, "twin-b.img"), ==, 2 << 20);
     close(fd);
+}
+
+static guint
+marks_of(Fixture *f, const char *pool)
+{
+    guint n;
+
+    g_mutex_lock(&f->drv->lock);
+    n = g_hash_table_size(driver_find_pool_by_name(f->drv, pool)->marks);
+    g_mutex_unlock(&f->drv->lock);
+    return n;
+}
+
+/* A pool's start marks its volumes in the background: the first refresh after that looks at
+ * none. */
+static void
+test_marks_after_start(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) pool = {0};
+    g_autoptr(GError) err = NULL;
+
+    make_active_pool(f, &pool);
+    for (guint i = 0; i < 300; i++) {
+        g_autofree char *name = g_strdup_printf("s%03u.img", i);
+
+        write_file(f->pooldir, name, 4096);
+    }
+    g_assert_cmpint(vstor_driver_pool_destroy(f->drv, &pool, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_pool_start(f->drv, &pool, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpuint(vol_count(f, &pool), ==, 300);
+    WAIT_FOR(marks_of(f, "p1") == 300);
+    g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
 }
 
 /* A burst of files, many times what the watch applies per turn of the lock: all of them show
@@ -321,6 +353,7 @@ main(int argc, char **argv)
     ADD("/watch/stop-and-restart", test_stop_and_restart);
     ADD("/watch/bursts", test_bursts);
     ADD("/watch/refresh-follows-changes", test_refresh_follows_changes);
+    ADD("/watch/marks-after-start", test_marks_after_start);
 #undef ADD
     return g_test_run();
 }
