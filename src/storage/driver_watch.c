@@ -13,9 +13,10 @@
 #include "util/error.h"
 #include "util/fileio.h"
 
-/* What counts as a change of a volume file: not IN_MODIFY, which a running guest would fire
- * on every write, nor IN_ATTRIB (reading a file can change its atime); a file grown while
- * held open, or given another owner, is seen at close or at the next refresh. */
+/* What counts as a change of a volume file on the directory's watch: not IN_MODIFY, which a
+ * running guest would fire on every write; a file grown while held open, or given another
+ * owner, fires its change mark instead (below), when it has one, and is seen at close or at
+ * the next refresh otherwise. */
 #define WATCH_MASK                                                                                 \
     (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF |       \
      IN_MOVE_SELF | IN_ONLYDIR)
