@@ -396,6 +396,10 @@ client_read(VstorClient *c)
         }
         if (c->jobs >= vstor_server_max_client_requests(c->srv))
             break;
+        /* Less than asked for: the socket is empty now (one more recv would only say so, a
+         * system call per message); anything arriving after this wakes the loop again. */
+        if ((gsize)n < sizeof(buf))
+            break;
     }
     return 0;
 }
