@@ -332,8 +332,10 @@ def data_rows(sides, sizes, data_file, work):
         s.dpool.undefine()
 
 
-def one_run(args, sizes, data_file, run_dir):
-    """One whole workload on new daemons and a new file system: {daemon: {workload: value}}."""
+def one_run(args, sizes, data_file, run_dir, flip=False):
+    """One whole workload on new daemons and a new file system: {daemon: {workload: value}}.
+    @flip swaps which daemon goes first in every row (runs alternate it: a data row is one
+    operation per daemon, and the second may find the disk still busy with the first)."""
     run_dir.mkdir(parents=True)
     fs = PoolFs(run_dir, 12 * GiB, args.pool_dir and pathlib.Path(args.pool_dir) / run_dir.name)
     daemons = []
@@ -341,6 +343,8 @@ def one_run(args, sizes, data_file, run_dir):
         daemons.append(start_libvirtd(run_dir / "libvirtd-root"))
         daemons.append(start_vstord(pathlib.Path(args.build), run_dir / "vstord-root"))
         sides = [Side(d, fs.path / f"{d.name}-pool") for d in daemons]
+        if flip:
+            sides.reverse()
         run_workload(sides, sizes, data_file, run_dir, args.calls_only)
         return {s.d.name: s.r for s in sides}
     finally:
@@ -404,7 +408,7 @@ def main():
     try:
         for n in range(args.runs):
             print(f"run {n + 1} of {args.runs}: both daemons …", file=sys.stderr, flush=True)
-            runs.append(one_run(args, sizes, data_file, work / f"run{n + 1}"))
+            runs.append(one_run(args, sizes, data_file, work / f"run{n + 1}", flip=n % 2 == 1))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
