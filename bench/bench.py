@@ -14,8 +14,9 @@ How it keeps the comparison fair on a shared, noisy machine:
   (ext4 searches past recently freed inodes when it makes new ones: a pool made right after
   another deleted thousands of files pays for it); the rows that move data use pools on the
   host's file system, where the disk, not a loop device, sets the pace;
-- the whole workload runs --runs times, each on new daemons and a new file system, and the
-  table shows the median of each value;
+- the whole workload runs --runs times, each on new daemons and a new file system, which
+  daemon goes first in every row swapping from one run to the next, and the table shows the
+  median of each value;
 - resident memory is VmRSS of each daemon's process, read the same way for both.
 
 usage: bench.py [--build DIR] [--work DIR] [--json FILE] [--quick] [--runs N] [--calls-only]
