@@ -582,6 +582,9 @@ driver_watch_shutdown(VstorDriver *drv)
             g_debug("cannot stop the watch thread: %s", g_strerror(errno));
         g_thread_join(g_steal_pointer(&drv->watch_thread));
     }
+    /* Closing the descriptor drops every mark; none is to be removed from it afterwards. */
+    for (guint i = 0; drv->pools && i < drv->pools->len; i++)
+        ((VstorPoolObj *)drv->pools->pdata[i])->mark_fd = -1;
     if (drv->watch_fd >= 0)
         close(drv->watch_fd);
     if (drv->watch_stop_fd >= 0)

@@ -86,8 +86,10 @@ vstor_pool_obj_drop_mark(VstorPoolObj *obj, VstorVolObj *vol)
 {
     if (vol->mark < 0)
         return;
-    /* A mark that fired is gone from the kernel already: EINVAL then, which is fine. */
-    inotify_rm_watch(obj->mark_fd, vol->mark);
+    /* A mark that fired is gone from the kernel already: EINVAL then, which is fine. With
+     * the descriptor closed (the driver shutting down), all are gone. */
+    if (obj->mark_fd >= 0)
+        inotify_rm_watch(obj->mark_fd, vol->mark);
     g_hash_table_remove(obj->marks, GINT_TO_POINTER(vol->mark));
     vol->mark = -1;
 }
