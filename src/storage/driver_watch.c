@@ -148,7 +148,7 @@ driver_watch_want_marks(VstorDriver *drv, VstorPoolObj *obj)
 
     if (!marks_wanted(obj))
         return;
-    obj->mark_next = 0;
+    obj->mark_left = G_MAXUINT;
     if (drv->watch_wake_fd >= 0 && write(drv->watch_wake_fd, &one, sizeof(one)) < 0)
         g_debug("cannot wake the watch thread: %s", g_strerror(errno));
 }
@@ -167,16 +167,17 @@ mark_some(VstorDriver *drv)
         g_auto(VstorFd) dirfd = -1;
         guint i;
 
-        if (obj->mark_next == G_MAXUINT)
+        if (obj->mark_left == 0)
             continue;
         if (!marks_wanted(obj) || !obj->active || obj->starting || obj->inaccessible ||
             armed >= drv->mark_limit ||
             (dirfd = open(obj->def->target_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-            obj->mark_next = G_MAXUINT;
+            obj->mark_left = 0;
             continue;
         }
-        for (i = obj->mark_next; i < obj->vols->len && left > 0 && armed < drv->mark_limit; i++) {
-            VstorVolObj *vol = obj->vols->pdata[i];
+        for (i = MIN(obj->mark_left, obj->vols->len); i > 0 && left > 0 && armed < drv->mark_limit;
+             i--) {
+            VstorVolObj *vol = obj->vols->pdata[i - 1];
             struct stat st;
 
             if (vol->building || vol->in_use || !arm_mark(obj, vol))
@@ -187,8 +188,8 @@ mark_some(VstorDriver *drv)
                 !same_stat(vol, &st))
                 g_hash_table_add(obj->watch_pending, g_strdup(vol->def->name));
         }
-        obj->mark_next = i < obj->vols->len && armed < drv->mark_limit ? i : G_MAXUINT;
-        more |= obj->mark_next != G_MAXUINT;
+        obj->mark_left = armed < drv->mark_limit ? i : 0;
+        more |= obj->mark_left != 0;
     }
     return more;
 }

@@ -23,7 +23,6 @@ vstor_pool_obj_new(VstorPoolDef *def)
     obj->def = def;
     obj->watch_wd = -1;
     obj->mark_fd = -1;
-    obj->mark_next = G_MAXUINT;
     obj->marks = g_hash_table_new(g_direct_hash, g_direct_equal);
     obj->watch_pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     obj->vols = g_ptr_array_new_with_free_func(vol_obj_free);

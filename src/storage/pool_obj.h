@@ -50,7 +50,10 @@ typedef struct {
     gboolean watch_overflow;
     int mark_fd; /* the inotify descriptor of the volumes' marks, -1: none */
     GHashTable *marks; /* armed mark -> VstorVolObj* */
-    guint mark_next; /* the next volume the watch thread marks, G_MAXUINT: none to mark */
+    /* How many volumes, from the end of vols down, the watch thread has still to look at for
+     * marking (G_MAXUINT: all, 0: none). Downwards, so a removal, which moves the last
+     * volume into the freed slot, never makes it skip one. */
+    guint mark_left;
 
     GPtrArray *vols; /* VstorVolObj*, owned, in no particular order */
     GPtrArray *sorted; /* the same, by name, not owned: built when asked for, NULL after a change */
