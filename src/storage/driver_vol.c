@@ -63,30 +63,6 @@ check_vol_idle(const VstorVolObj *vol, GError **err)
     return 0;
 }
 
-GPtrArray *
-vstor_driver_vol_list(VstorDriver *drv, const VstorPoolId *pool, unsigned int flags, GError **err)
-{
-    VstorPoolObj *obj;
-    GPtrArray *out = NULL;
-
-    CHECK_FLAGS(flags, 0, NULL);
-    g_mutex_lock(&drv->lock);
-    if ((obj = driver_find_active_pool(drv, pool, err))) {
-        GPtrArray *sorted = vstor_pool_obj_sorted_vols(obj);
-
-        out = g_ptr_array_new_full(sorted->len, (GDestroyNotify)vstor_vol_id_free);
-        for (guint i = 0; i < sorted->len; i++) {
-            const VstorVolObj *vol = sorted->pdata[i];
-            VstorVolId *id = g_new0(VstorVolId, 1);
-
-            fill_vol_id(obj, vol->def, id);
-            g_ptr_array_add(out, id);
-        }
-    }
-    g_mutex_unlock(&drv->lock);
-    return out;
-}
-
 /* How many volumes ahead vstor_driver_vol_foreach fetches what it will read. */
 #define PREFETCH_AHEAD 8
 
@@ -127,6 +103,27 @@ vstor_driver_vol_foreach(VstorDriver *drv, const VstorPoolId *pool, unsigned int
     }
     g_mutex_unlock(&drv->lock);
     return count;
+}
+
+static void
+add_vol_id(const char *pool, const char *name, const char *key, gpointer data)
+{
+    VstorVolId *id = g_new0(VstorVolId, 1);
+
+    id->pool = g_strdup(pool);
+    id->name = g_strdup(name);
+    id->key = g_strdup(key);
+    g_ptr_array_add(data, id);
+}
+
+GPtrArray *
+vstor_driver_vol_list(VstorDriver *drv, const VstorPoolId *pool, unsigned int flags, GError **err)
+{
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)vstor_vol_id_free);
+
+    if (vstor_driver_vol_foreach(drv, pool, flags, add_vol_id, out, err) < 0)
+        return NULL;
+    return g_steal_pointer(&out);
 }
 
 int

@@ -39,7 +39,7 @@
 
 static gboolean drain_events(VstorDriver *drv);
 static gboolean same_time(const VstorVolTimestamp *ts, const struct timespec *t);
-static gboolean same_stat(const VstorVolObj *vol, const struct stat *st);
+static gboolean unchanged_at(int dirfd, const VstorVolObj *vol);
 
 static gboolean
 acceptable_name(const char *name)
@@ -178,14 +178,12 @@ mark_some(VstorDriver *drv)
         for (i = MIN(obj->mark_left, obj->vols->len); i > 0 && left > 0 && armed < drv->mark_limit;
              i--) {
             VstorVolObj *vol = obj->vols->pdata[i - 1];
-            struct stat st;
 
             if (vol->building || vol->in_use || !arm_mark(obj, vol))
                 continue;
             armed++;
             left--;
-            if (fstatat(dirfd, vol->def->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-                !same_stat(vol, &st))
+            if (!unchanged_at(dirfd, vol))
                 g_hash_table_add(obj->watch_pending, g_strdup(vol->def->name));
         }
         obj->mark_left = armed < drv->mark_limit ? i : 0;
@@ -204,6 +202,16 @@ same_stat(const VstorVolObj *vol, const struct stat *st)
     return ts && !S_ISLNK(st->st_mode) && same_time(&ts->ctime, &st->st_ctim) &&
            same_time(&ts->mtime, &st->st_mtim) &&
            (!S_ISREG(st->st_mode) || vol->def->physical == (unsigned long long)st->st_size);
+}
+
+/* same_stat() for the file of @vol as it is now, looked at relative to its pool's directory
+ * @dirfd (one stat, no path resolved from the root). */
+static gboolean
+unchanged_at(int dirfd, const VstorVolObj *vol)
+{
+    struct stat st;
+
+    return fstatat(dirfd, vol->def->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_stat(vol, &st);
 }
 
 /* same_stat() for the file of @vol as it is now; *@ret_gone when there is none. */
@@ -353,12 +361,11 @@ driver_watch_refresh(VstorDriver *drv, VstorPoolObj *obj, GError **err)
     drv->watch_looked = 0;
     for (guint i = 0; i < obj->vols->len; i++) {
         VstorVolObj *vol = obj->vols->pdata[i];
-        struct stat st;
 
         if (vol->building || vol->in_use || vol->mark >= 0)
             continue;
         drv->watch_looked++;
-        if (fstatat(dirfd, vol->def->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_stat(vol, &st))
+        if (unchanged_at(dirfd, vol))
             continue;
         g_ptr_array_add(names, g_strdup(vol->def->name));
     }
