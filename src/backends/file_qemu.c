@@ -65,6 +65,28 @@ run_argv_pinned(VstorBackendEnv *env, const char *const *argv, const char *path,
     return run_argv_fd(env, (const char *const *)pinned, fd, job, err);
 }
 
+/* @argv with "-t none" after "convert": qemu-img writes the new image with direct I/O and
+ * flushes it before it exits. The copy is then on disk when the call returns, as a clone or an
+ * upload is, without passing through (and evicting) the host's page cache — and at the disk's
+ * own speed, where buffered writes followed by a flush would copy everything twice. NULL
+ * when @argv is not a conversion, or files in the pool's directory cannot take direct I/O
+ * (qemu-img would fail to open its output there). */
+static GStrv
+convert_direct(const VstorPoolDef *pool, const char *const *argv)
+{
+    g_autoptr(GStrvBuilder) out = NULL;
+    g_auto(VstorFd) dirfd = -1;
+
+    if (!argv[0] || !argv[1] || strcmp(argv[1], "convert") != 0 ||
+        (dirfd = open(pool->target_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+        !vstor_dir_has_direct_io(dirfd))
+        return NULL;
+    out = g_strv_builder_new();
+    g_strv_builder_add_many(out, argv[0], argv[1], "-t", "none", NULL);
+    g_strv_builder_addv(out, (const char **)argv + 2);
+    return g_strv_builder_end(out);
+}
+
 /* qemu-img creates files with its own mode: give the volume the mode and owner it asked
  * for (0600 by default, as libvirt). */
 static int
@@ -266,7 +288,8 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
     }
     vstor_job_set_total(job, input ? input->capacity : 0);
     for (guint i = 0; i < cmds->len; i++) {
-        const char *const *argv = cmds->pdata[i];
+        g_auto(GStrv) direct = input ? convert_direct(pool, cmds->pdata[i]) : NULL;
+        const char *const *argv = direct ? (const char *const *)direct : cmds->pdata[i];
 
         if (in >= 0 ? run_argv_pinned(env, argv, input->target.path, in, NULL, input->backing_store,
                                       FALSE, job, err) < 0

@@ -92,6 +92,17 @@ vstor_writeback_start(int fd, guint64 from, guint64 len)
     (void)sync_file_range(fd, (off_t)from, (off_t)len, SYNC_FILE_RANGE_WRITE);
 }
 
+gboolean
+vstor_dir_has_direct_io(int dirfd)
+{
+    int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_DIRECT | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+        return FALSE;
+    close(fd);
+    return TRUE;
+}
+
 int
 vstor_dir_ensure(const char *dir, mode_t mode, GError **err)
 {

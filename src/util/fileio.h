@@ -21,6 +21,10 @@ int vstor_dir_fsync(const char *dir, GError **err);
  * has only the tail left. Best effort (where it cannot be done, the fsync does it all). */
 void vstor_writeback_start(int fd, guint64 from, guint64 len);
 
+/* TRUE when files in the directory open as @dirfd can be opened for direct I/O (O_DIRECT):
+ * tried on an unnamed temporary file there, so FALSE also where O_TMPFILE is not supported. */
+gboolean vstor_dir_has_direct_io(int dirfd);
+
 /* Creates @dir and its parents with @mode; fine when it exists. VSTOR_ERR_SYSTEM_ERROR. */
 int vstor_dir_ensure(const char *dir, mode_t mode, GError **err);
 
