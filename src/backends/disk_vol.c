@@ -13,6 +13,7 @@
 #include "backends/disk_vol.h"
 #include "backends/wipe.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "util/units.h"
 #include "volfmt/qemu_img.h"
 
@@ -615,7 +616,9 @@ copy_data(int in, int out, const char *in_path, const char *out_path, unsigned l
 {
     g_autofree char *buf = g_malloc(COPY_CHUNK);
     unsigned long long pos = 0;
+    VstorWriteBehind wb;
 
+    vstor_write_behind_init(&wb, out, 0);
     vstor_job_set_total(job, len);
     while (pos < len) {
         ssize_t n = pread(in, buf, (size_t)MIN(len - pos, COPY_CHUNK), (off_t)pos);
@@ -641,6 +644,7 @@ copy_data(int in, int out, const char *in_path, const char *out_path, unsigned l
             done += w;
         }
         pos += (unsigned long long)n;
+        vstor_write_behind_advance(&wb, pos);
         vstor_job_add_done(job, (guint64)n);
         if (vstor_job_check(job, err) < 0)
             return -1;

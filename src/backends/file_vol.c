@@ -193,7 +193,9 @@ copy_sparse(int in, int out, const char *in_path, const char *out_path, off_t le
             GError **err)
 {
     off_t pos = 0;
+    VstorWriteBehind wb;
 
+    vstor_write_behind_init(&wb, out, 0);
     vstor_job_set_total(job, (guint64)len);
     while (pos < len) {
         off_t data = lseek(in, pos, SEEK_DATA);
@@ -219,8 +221,8 @@ copy_sparse(int in, int out, const char *in_path, const char *out_path, off_t le
                                       "cannot copy '%s' to '%s'", in_path, out_path);
                 return -1;
             }
-            vstor_writeback_start(out, (guint64)data, (guint64)n);
             data += n;
+            vstor_write_behind_advance(&wb, (guint64)data);
             vstor_job_add_done(job, (guint64)n);
         }
         pos = hole;

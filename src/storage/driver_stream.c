@@ -22,12 +22,8 @@ struct _VstorVolStream {
     gboolean seekable; /* SEEK_DATA works (regular files) */
     guint64 pos; /* absolute offset in the volume */
     guint64 end; /* absolute end of the range, G_MAXUINT64 for "no limit" on upload */
-    guint64 flushed; /* upload: where write-back was last started */
+    VstorWriteBehind wb; /* upload */
 };
-
-/* An upload starts the write-back of what it wrote every this many bytes, so that the disk
- * works while the data still arrives and the fsync at the end has only the tail left. */
-#define UPLOAD_WRITEBACK_STEP (8u << 20)
 
 static VstorVolStream *
 stream_open(VstorDriver *drv, const VstorVolId *id, unsigned long long offset,
@@ -100,7 +96,8 @@ stream_open(VstorDriver *drv, const VstorVolId *id, unsigned long long offset,
     st->upload = upload;
     st->sparse = !!(flags & VSTOR_VOL_STREAM_SPARSE);
     st->seekable = S_ISREG(sb.st_mode);
-    st->pos = st->flushed = offset;
+    st->pos = offset;
+    vstor_write_behind_init(&st->wb, st->fd, offset);
     if (upload)
         st->end = length ? offset + length : G_MAXUINT64;
     else /* an offset past the end reads nothing, as in libvirt */
@@ -224,12 +221,7 @@ vstor_vol_stream_write(VstorVolStream *st, const void *buf, gsize len, GError **
         st->pos += (guint64)n;
         vstor_job_add_done(st->job, (guint64)n);
     }
-    if (st->pos < st->flushed) {
-        st->flushed = st->pos;
-    } else if (st->pos - st->flushed >= UPLOAD_WRITEBACK_STEP) {
-        vstor_writeback_start(st->fd, st->flushed, st->pos - st->flushed);
-        st->flushed = st->pos;
-    }
+    vstor_write_behind_advance(&st->wb, st->pos);
     return 0;
 }
 

@@ -87,9 +87,33 @@ vstor_file_write_atomic(const char *path, const char *data, gssize len, mode_t m
 }
 
 void
-vstor_writeback_start(int fd, guint64 from, guint64 len)
+vstor_write_behind_init(VstorWriteBehind *wb, int fd, guint64 offset)
 {
-    (void)sync_file_range(fd, (off_t)from, (off_t)len, SYNC_FILE_RANGE_WRITE);
+    wb->fd = fd;
+    wb->started = wb->retired = offset;
+}
+
+void
+vstor_write_behind_advance(VstorWriteBehind *wb, guint64 pos)
+{
+    if (pos < wb->started) {
+        wb->started = wb->retired = pos;
+        return;
+    }
+    if (pos - wb->started < VSTOR_WRITE_BEHIND_STEP)
+        return;
+    (void)sync_file_range(wb->fd, (off_t)wb->started, (off_t)(pos - wb->started),
+                          SYNC_FILE_RANGE_WRITE);
+    wb->started = pos;
+    if (pos - wb->retired <= VSTOR_WRITE_BEHIND_LAG)
+        return;
+    if (sync_file_range(
+            wb->fd, (off_t)wb->retired, (off_t)(pos - VSTOR_WRITE_BEHIND_LAG - wb->retired),
+            SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) == 0)
+        (void)posix_fadvise(wb->fd, (off_t)wb->retired,
+                            (off_t)(pos - VSTOR_WRITE_BEHIND_LAG - wb->retired),
+                            POSIX_FADV_DONTNEED);
+    wb->retired = pos - VSTOR_WRITE_BEHIND_LAG;
 }
 
 gboolean

@@ -16,10 +16,26 @@ int vstor_file_write_atomic(const char *path, const char *data, gssize len, mode
 /* fsync()s the directory @dir so a rename or unlink in it is durable. */
 int vstor_dir_fsync(const char *dir, GError **err);
 
-/* Starts the write-back of @len bytes of @fd from @from, without waiting for it: a long write
- * that calls this every few MiB keeps the disk busy while it goes on, and its closing fsync
- * has only the tail left. Best effort (where it cannot be done, the fsync does it all). */
-void vstor_writeback_start(int fd, guint64 from, guint64 len);
+/* The write-back of a long sequential write (an upload, a copy), kept close behind it: every
+ * VSTOR_WRITE_BEHIND_STEP bytes written, their write-back is started without waiting, so the
+ * disk stays busy and the closing fsync has only the tail left; what lies more than
+ * VSTOR_WRITE_BEHIND_LAG behind is waited for and dropped from the page cache, so the write
+ * keeps a few steps' worth of cache, not the whole file — it neither evicts what the host had
+ * cached nor needs fresh memory for every page it writes. Best effort: where the kernel cannot
+ * do this, the closing fsync does it all. */
+#define VSTOR_WRITE_BEHIND_STEP (8u << 20)
+#define VSTOR_WRITE_BEHIND_LAG (4 * VSTOR_WRITE_BEHIND_STEP)
+
+typedef struct {
+    int fd;
+    guint64 started; /* write-back started up to here */
+    guint64 retired; /* written out and dropped up to here */
+} VstorWriteBehind;
+
+/* For writes to @fd from @offset on. */
+void vstor_write_behind_init(VstorWriteBehind *wb, int fd, guint64 offset);
+/* The write has reached @pos (moving back starts over from there). */
+void vstor_write_behind_advance(VstorWriteBehind *wb, guint64 pos);
 
 /* TRUE when files in the directory open as @dirfd can be opened for direct I/O (O_DIRECT):
  * tried on an unnamed temporary file there, so FALSE also where O_TMPFILE is not supported. */

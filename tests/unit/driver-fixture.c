@@ -3,7 +3,13 @@
 #include "driver-fixture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/fileio.h"
 
 char *
 pool_xml(const char *name, const char *path)
@@ -67,4 +73,29 @@ forget_autostart(Fixture *f)
     g_autofree char *marker = g_build_filename(f->root, "run", "storage", "autostarted", NULL);
 
     g_assert_cmpint(g_remove(marker) == 0 || errno == ENOENT, ==, TRUE);
+}
+
+/* How many of @path's pages are in the page cache. */
+gsize
+resident_pages(const char *path, gsize *total)
+{
+    g_auto(VstorFd) fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    gsize pages, n = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    g_autofree unsigned char *vec = NULL;
+    void *map;
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(fstat(fd, &st), ==, 0);
+    pages = ((gsize)st.st_size + (gsize)page - 1) / (gsize)page;
+    vec = g_malloc(pages);
+    map = mmap(NULL, (gsize)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    g_assert_true(map != MAP_FAILED);
+    g_assert_cmpint(mincore(map, (gsize)st.st_size, vec), ==, 0);
+    munmap(map, (gsize)st.st_size);
+    for (gsize i = 0; i < pages; i++)
+        n += vec[i] & 1;
+    *total = pages;
+    return n;
 }

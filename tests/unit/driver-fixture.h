@@ -24,6 +24,8 @@ void reopen(Fixture *f);
 void forget_autostart(Fixture *f);
 /* Defines, builds and starts the dir pool "p1" and fills @id. */
 void make_active_pool(Fixture *f, VstorPoolId *id);
+/* How many of @path's pages are in the page cache, of *@total (asserts it can tell). */
+gsize resident_pages(const char *path, gsize *total);
 
 /* Asserts that @call (which may use err_ as its GError **) fails with @code and a message
  * containing @fragment. */

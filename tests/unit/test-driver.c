@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -464,31 +463,6 @@ test_qcow2_volumes(Fixture *f, gconstpointer data)
     }
 }
 
-/* How many of @path's pages are in the page cache. */
-static gsize
-resident_pages(const char *path, gsize *total)
-{
-    g_auto(VstorFd) fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    gsize pages, n = 0;
-    long page = sysconf(_SC_PAGESIZE);
-    g_autofree unsigned char *vec = NULL;
-    void *map;
-
-    g_assert_cmpint(fd, >=, 0);
-    g_assert_cmpint(fstat(fd, &st), ==, 0);
-    pages = ((gsize)st.st_size + (gsize)page - 1) / (gsize)page;
-    vec = g_malloc(pages);
-    map = mmap(NULL, (gsize)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    g_assert_true(map != MAP_FAILED);
-    g_assert_cmpint(mincore(map, (gsize)st.st_size, vec), ==, 0);
-    munmap(map, (gsize)st.st_size);
-    for (gsize i = 0; i < pages; i++)
-        n += vec[i] & 1;
-    *total = pages;
-    return n;
-}
-
 /* A conversion (qemu-img) writes its output with direct I/O where the pool's file system
  * takes it: the image is whole, and it did not pass through the page cache. */
 static void
@@ -539,6 +513,44 @@ test_convert_direct(Fixture *f, gconstpointer data)
         return;
     }
     g_assert_cmpuint(resident, <, pages / 8);
+}
+
+/* A clone of data is whole, and keeps only the last few steps of its write-back in the page
+ * cache (vstor_write_behind_advance), not the whole copy. */
+static void
+test_clone_write_behind(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) in = {0};
+    g_auto(VstorVolId) out = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *in_path = NULL;
+    g_autofree char *out_path = NULL;
+    g_autofree char *copy = NULL;
+    gsize len = 64 << 20, got = 0, pages, resident;
+    g_autofree guint32 *words = g_new(guint32, len / 4);
+
+    make_active_pool(f, &id);
+    in_path = g_build_filename(f->pooldir, "in.img", NULL);
+    out_path = g_build_filename(f->pooldir, "out.img", NULL);
+    for (gsize i = 0; i < len / 4; i++)
+        words[i] = g_random_int();
+    g_assert_true(g_file_set_contents(in_path, (const char *)words, (gssize)len, NULL));
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
+    in.pool = g_strdup(id.name);
+    in.name = g_strdup("in.img");
+    g_assert_cmpint(vstor_driver_vol_create_from(f->drv, &id,
+                                                 "<volume><name>out.img</name><capacity>67108864"
+                                                 "</capacity></volume>",
+                                                 &in, 0, &out, &err),
+                    ==, 0);
+    g_assert_no_error(err);
+    resident = resident_pages(out_path, &pages);
+    g_assert_cmpuint(resident, <=,
+                     (VSTOR_WRITE_BEHIND_LAG + VSTOR_WRITE_BEHIND_STEP) /
+                         (gsize)sysconf(_SC_PAGESIZE));
+    g_assert_true(g_file_get_contents(out_path, &copy, &got, NULL));
+    g_assert_cmpmem(copy, got, words, len);
 }
 
 static void
@@ -782,6 +794,7 @@ main(int argc, char **argv)
     ADD("/driver/vol/dir", test_volumes);
     ADD("/driver/vol/qcow2", test_qcow2_volumes);
     ADD("/driver/vol/convert-direct", test_convert_direct);
+    ADD("/driver/vol/clone-write-behind", test_clone_write_behind);
     ADD("/driver/vol/failed-build", test_failed_build_cleans_up);
     ADD("/driver/vol/wipe-algorithms", test_wipe_algorithms);
     ADD("/driver/vol/clone-across-pools", test_clone_across_pools);
