@@ -626,6 +626,79 @@ test_upload(gconstpointer data)
     pair_stop(&p);
 }
 
+/* A message of @len bytes (length word included) whose bytes after the word are @fill. */
+static guint8 *
+framed(gsize len, guint8 fill)
+{
+    guint8 *m = g_malloc(len);
+
+    memset(m, fill, len);
+    m[0] = (guint8)(len >> 24);
+    m[1] = (guint8)(len >> 16);
+    m[2] = (guint8)(len >> 8);
+    m[3] = (guint8)len;
+    return m;
+}
+
+static gpointer
+drop_bytes(gpointer bytes)
+{
+    g_bytes_unref(bytes);
+    return NULL;
+}
+
+/* Large messages come in buffers that go back to the reader once dropped, from any thread and
+ * even after the reader is gone; small and oversized ones are plain allocations. */
+static void
+test_reader_pool(void)
+{
+    g_autoptr(VstorRpcReader) rd = vstor_rpc_reader_new(VSTOR_MESSAGE_MAX);
+    g_autoptr(GError) err = NULL;
+    gsize big = 65536 + 28, huge = 1024 * 1024;
+    g_autofree guint8 *a = framed(big, 'a');
+    g_autofree guint8 *b = framed(big, 'b');
+    g_autofree guint8 *h = framed(huge, 'h');
+    g_autofree guint8 *small = framed(64, 's');
+    GBytes *m1 = NULL, *m2 = NULL, *m3 = NULL;
+    const void *first;
+    g_autofree void *decoy = NULL;
+    gsize got;
+
+    /* fed in two pieces */
+    g_assert_cmpint(vstor_rpc_reader_feed(rd, a, 1000, &m1, &err), ==, 1000);
+    g_assert_null(m1);
+    g_assert_cmpint(vstor_rpc_reader_feed(rd, a + 1000, big - 1000, &m1, &err), ==, big - 1000);
+    g_assert_nonnull(m1);
+    first = g_bytes_get_data(m1, &got);
+    g_assert_cmpmem(first, got, a, big);
+    /* dropped on another thread: the next one is read into the same buffer */
+    g_thread_join(g_thread_new("drop", drop_bytes, m1));
+    decoy = g_malloc(big); /* would take the freed memory, were it given back to malloc */
+    g_assert_cmpint(vstor_rpc_reader_feed(rd, b, big, &m2, &err), ==, big);
+    g_assert_true(g_bytes_get_data(m2, &got) == first);
+    g_assert_cmpmem(g_bytes_get_data(m2, NULL), got, b, big);
+    /* while that one is held, another gets a buffer of its own */
+    g_assert_cmpint(vstor_rpc_reader_feed(rd, a, big, &m3, &err), ==, big);
+    g_assert_true(g_bytes_get_data(m3, NULL) != first);
+    g_assert_cmpmem(g_bytes_get_data(m3, NULL), g_bytes_get_size(m3), a, big);
+    g_bytes_unref(m3);
+    m3 = NULL;
+    /* too large for the pool, and small ones */
+    g_assert_cmpint(vstor_rpc_reader_feed(rd, h, huge, &m3, &err), ==, huge);
+    g_assert_cmpmem(g_bytes_get_data(m3, NULL), g_bytes_get_size(m3), h, huge);
+    g_bytes_unref(m3);
+    m3 = NULL;
+    g_assert_cmpint(vstor_rpc_reader_feed(rd, small, 64, &m3, &err), ==, 64);
+    g_assert_cmpmem(g_bytes_get_data(m3, NULL), g_bytes_get_size(m3), small, 64);
+    g_bytes_unref(m3);
+    m3 = NULL;
+    /* a message half read when the reader goes, and one that outlives it */
+    g_assert_cmpint(vstor_rpc_reader_feed(rd, a, 5000, &m3, &err), ==, 5000);
+    g_clear_pointer(&rd, vstor_rpc_reader_free);
+    g_assert_cmpmem(g_bytes_get_data(m2, NULL), g_bytes_get_size(m2), b, big);
+    g_bytes_unref(m2);
+}
+
 /* A reply written piece by piece is the same message, byte for byte, as the rpcgen routine
  * makes of the same list (strings of every length modulo 4, a count set afterwards). */
 static void
@@ -684,6 +757,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/rpc-client/concurrent-calls", test_concurrent);
     g_test_add_func("/rpc/builder", test_builder);
+    g_test_add_func("/rpc/reader-pool", test_reader_pool);
     g_test_add_func("/rpc-client/keepalive", test_keepalive);
     g_test_add_func("/rpc-client/error-replies", test_errors);
     g_test_add_data_func("/rpc-client/server-hangup", server_hangup, test_hangup);
