@@ -234,13 +234,15 @@ def interleaved(sides, key, count, call):
             side.add(key, time.monotonic() - t0)
 
 
-def each(sides, key, fn, turn=0):
+def each(sides, key, fn, turn=0, prepare=None):
     """fn(side) once per side, timed; @turn decides which side goes first. Each starts with
     nothing left to write back (a sync, not timed): otherwise one daemon's operation would run
     while the kernel still writes out what the one before left behind (libvirtd's clone of an
     empty volume, for one, leaves gigabytes of written zeros)."""
     for side in (sides if turn % 2 == 0 else sides[::-1]):
         os.sync()
+        if prepare:
+            prepare(side)
         t0 = time.monotonic()
         fn(side)
         side.add(key, time.monotonic() - t0)
@@ -321,7 +323,17 @@ def data_rows(sides, sizes, data_file, work):
 
     def down(s):
         s.got = download(s.conn, s.data, s.downloaded)
-    each(sides, f"download {mib} MiB", down, 0)
+
+    def uncached(s):
+        """The volume's data out of the page cache, as for a volume written some time ago:
+        vstord's upload leaves none of it there (write-behind drops what it wrote), libvirtd's
+        all of it, and the row would compare the two uploads' side effects, not downloads."""
+        fd = os.open(s.ddir / "data.img", os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+    each(sides, f"download {mib} MiB", down, 0, uncached)
     for s in sides:
         assert s.got == sizes["data"], f"download of {s.got} bytes"
         assert hashlib.sha256(s.downloaded).hexdigest() == file_sha(data_file), \
