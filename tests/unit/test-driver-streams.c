@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "driver-fixture.h"
-#include "util/fileio.h"
 
 static void
 record_event(const VstorPoolId *pool, VstorPoolEventType event, gpointer data)
@@ -307,44 +306,6 @@ test_refresh_and_cancel_during_job(Fixture *f, gconstpointer data)
     g_assert_no_error(err);
 }
 
-/* An upload of 64 MiB in 1 MiB pieces is whole when it
- * finishes, and only its last few steps are left in the page cache. */
-static void
-test_upload_write_behind(Fixture *f, gconstpointer data)
-{
-    g_auto(VstorPoolId) id = {0};
-    g_auto(VstorVolId) vol = {0};
-    g_autoptr(GError) err = NULL;
-    g_autoptr(VstorVolStream) up = NULL;
-    g_autofree char *path = NULL;
-    g_autofree char *got = NULL;
-    gsize len = 64 << 20, piece = 1 << 20, got_len = 0, pages, resident;
-    g_autofree guint32 *words = g_new(guint32, len / 4);
-
-    make_active_pool(f, &id);
-    for (gsize i = 0; i < len / 4; i++)
-        words[i] = g_random_int();
-    g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
-                                            "<volume><name>up</name><capacity>67108864"
-                                            "</capacity><allocation>0</allocation></volume>",
-                                            0, &vol, &err),
-                    ==, 0);
-    up = vstor_driver_vol_upload(f->drv, &vol, 0, 0, 0, &err);
-    g_assert_no_error(err);
-    for (gsize off = 0; off < len; off += piece)
-        g_assert_cmpint(vstor_vol_stream_write(up, (const char *)words + off, piece, &err), ==, 0);
-    g_assert_no_error(err);
-    g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&up), &err), ==, 0);
-    path = g_build_filename(f->pooldir, "up", NULL);
-    resident = resident_pages(path, &pages);
-    g_assert_cmpuint(pages, ==, len / (gsize)sysconf(_SC_PAGESIZE));
-    g_assert_cmpuint(resident, <=,
-                     (VSTOR_WRITE_BEHIND_LAG + VSTOR_WRITE_BEHIND_STEP) /
-                         (gsize)sysconf(_SC_PAGESIZE));
-    g_assert_true(g_file_get_contents(path, &got, &got_len, NULL));
-    g_assert_cmpmem(got, got_len, words, len);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -352,7 +313,6 @@ main(int argc, char **argv)
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/driver/events", test_events);
     ADD("/driver/vol/streams", test_streams);
-    ADD("/driver/vol/upload-write-behind", test_upload_write_behind);
     ADD("/driver/jobs", test_jobs);
     ADD("/driver/jobs/refresh-and-cancel", test_refresh_and_cancel_during_job);
     ADD("/driver/find-sources", test_find_sources_unsupported);

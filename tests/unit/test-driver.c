@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "driver-fixture.h"
-#include "util/fileio.h"
 
 static void
 test_pool_lifecycle(Fixture *f, gconstpointer data)
@@ -463,96 +462,6 @@ test_qcow2_volumes(Fixture *f, gconstpointer data)
     }
 }
 
-/* A conversion (qemu-img) writes its output with direct I/O where the pool's file system
- * takes it: the image is whole, and it did not pass through the page cache. */
-static void
-test_convert_direct(Fixture *f, gconstpointer data)
-{
-    g_auto(VstorPoolId) id = {0};
-    g_auto(VstorVolId) in = {0};
-    g_auto(VstorVolId) out = {0};
-    g_autoptr(GError) err = NULL;
-    g_autofree char *in_path = NULL;
-    g_autofree char *out_path = NULL;
-    g_autofree char *cmp = NULL;
-    g_autofree guint32 *data32 = g_new(guint32, (8 << 20) / 4);
-    g_auto(VstorFd) proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    g_auto(VstorFd) dirfd = -1;
-    gsize resident, pages;
-
-    if (!have_qemu_img()) {
-        g_test_fail_printf("qemu-img is not installed (make check installs qemu-utils)");
-        return;
-    }
-    g_assert_false(vstor_dir_has_direct_io(proc)); /* no O_TMPFILE there */
-    make_active_pool(f, &id);
-    in_path = g_build_filename(f->pooldir, "in.img", NULL);
-    out_path = g_build_filename(f->pooldir, "out.qcow2", NULL);
-    for (gsize i = 0; i < (8 << 20) / 4; i++)
-        data32[i] = g_random_int();
-    g_assert_true(g_file_set_contents(in_path, (const char *)data32, 8 << 20, NULL));
-    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
-    in.pool = g_strdup(id.name);
-    in.name = g_strdup("in.img");
-    g_assert_cmpint(vstor_driver_vol_create_from(f->drv, &id,
-                                                 "<volume><name>out.qcow2</name><capacity>8388608"
-                                                 "</capacity><target><format type='qcow2'/>"
-                                                 "</target></volume>",
-                                                 &in, 0, &out, &err),
-                    ==, 0);
-    g_assert_no_error(err);
-    /* Counted before anything reads the image back. Buffered, all 2,000-odd pages of it
-     * would be there. */
-    resident = resident_pages(out_path, &pages);
-    cmp = g_strdup_printf("qemu-img compare -q -f raw -F qcow2 '%s' '%s'", in_path, out_path);
-    g_assert_cmpint(system(cmp), ==, 0);
-    g_assert_cmpuint(pages, >, 2048);
-    dirfd = open(f->pooldir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (!vstor_dir_has_direct_io(dirfd)) {
-        g_test_skip("the test directory's file system takes no direct I/O");
-        return;
-    }
-    g_assert_cmpuint(resident, <, pages / 8);
-}
-
-/* A clone of data is whole, and keeps only the last few steps of its write-back in the page
- * cache (vstor_write_behind_advance), not the whole copy. */
-static void
-test_clone_write_behind(Fixture *f, gconstpointer data)
-{
-    g_auto(VstorPoolId) id = {0};
-    g_auto(VstorVolId) in = {0};
-    g_auto(VstorVolId) out = {0};
-    g_autoptr(GError) err = NULL;
-    g_autofree char *in_path = NULL;
-    g_autofree char *out_path = NULL;
-    g_autofree char *copy = NULL;
-    gsize len = 64 << 20, got = 0, pages, resident;
-    g_autofree guint32 *words = g_new(guint32, len / 4);
-
-    make_active_pool(f, &id);
-    in_path = g_build_filename(f->pooldir, "in.img", NULL);
-    out_path = g_build_filename(f->pooldir, "out.img", NULL);
-    for (gsize i = 0; i < len / 4; i++)
-        words[i] = g_random_int();
-    g_assert_true(g_file_set_contents(in_path, (const char *)words, (gssize)len, NULL));
-    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
-    in.pool = g_strdup(id.name);
-    in.name = g_strdup("in.img");
-    g_assert_cmpint(vstor_driver_vol_create_from(f->drv, &id,
-                                                 "<volume><name>out.img</name><capacity>67108864"
-                                                 "</capacity></volume>",
-                                                 &in, 0, &out, &err),
-                    ==, 0);
-    g_assert_no_error(err);
-    resident = resident_pages(out_path, &pages);
-    g_assert_cmpuint(resident, <=,
-                     (VSTOR_WRITE_BEHIND_LAG + VSTOR_WRITE_BEHIND_STEP) /
-                         (gsize)sysconf(_SC_PAGESIZE));
-    g_assert_true(g_file_get_contents(out_path, &copy, &got, NULL));
-    g_assert_cmpmem(copy, got, words, len);
-}
-
 static void
 test_failed_build_cleans_up(Fixture *f, gconstpointer data)
 {
@@ -793,8 +702,6 @@ main(int argc, char **argv)
     ADD("/driver/pool/autostart-retry", test_autostart_retry);
     ADD("/driver/vol/dir", test_volumes);
     ADD("/driver/vol/qcow2", test_qcow2_volumes);
-    ADD("/driver/vol/convert-direct", test_convert_direct);
-    ADD("/driver/vol/clone-write-behind", test_clone_write_behind);
     ADD("/driver/vol/failed-build", test_failed_build_cleans_up);
     ADD("/driver/vol/wipe-algorithms", test_wipe_algorithms);
     ADD("/driver/vol/clone-across-pools", test_clone_across_pools);
