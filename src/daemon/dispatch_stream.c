@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "daemon/daemon.h"
+#include "util/bufpool.h"
 #include "util/error.h"
 
 #define DRV(c) vstor_server_driver(vstor_client_server(c))
@@ -80,105 +81,20 @@ stream_fail(VstorClient *c, VstorStream *st, GError *err)
  * buffer, once the socket has taken it, goes back to the download for the next frame (a new
  * 256 KiB allocation per frame costs page faults and zeroing on every one of them). The
  * pool lives as long as the download or any frame still queued for the client. */
-typedef struct {
-    gint ref;
-    GMutex lock;
-    GPtrArray *spare;
-} FramePool;
-
-/* What precedes a frame in its buffer: the pool it goes back to. */
-typedef struct {
-    FramePool *pool;
-    guint8 pad[16 - sizeof(FramePool *)];
-} FrameHead;
-
 #define FRAME_SPARE_MAX 8
-#define FRAME_BYTES (sizeof(FrameHead) + VSTOR_RPC_PREFIX_LEN + VSTOR_STREAM_CHUNK_MAX)
-
-static FramePool *
-frame_pool_new(void)
-{
-    FramePool *p = g_new0(FramePool, 1);
-
-    p->ref = 1;
-    g_mutex_init(&p->lock);
-    p->spare = g_ptr_array_new_with_free_func(g_free);
-    return p;
-}
-
-static void
-frame_pool_unref(FramePool *p)
-{
-    if (!g_atomic_int_dec_and_test(&p->ref))
-        return;
-    g_ptr_array_unref(p->spare);
-    g_mutex_clear(&p->lock);
-    g_free(p);
-}
-
-/* A buffer for one frame; the frame itself starts after the FrameHead. */
-static FrameHead *
-frame_get(FramePool *p)
-{
-    FrameHead *head = NULL;
-
-    g_mutex_lock(&p->lock);
-    if (p->spare->len > 0)
-        head = g_ptr_array_steal_index_fast(p->spare, p->spare->len - 1);
-    g_mutex_unlock(&p->lock);
-    if (!head)
-        head = g_malloc(FRAME_BYTES);
-    head->pool = p;
-    return head;
-}
-
-static void
-frame_put(gpointer data)
-{
-    FrameHead *head = data;
-    FramePool *p = head->pool;
-
-    g_mutex_lock(&p->lock);
-    if (p->spare->len < FRAME_SPARE_MAX) {
-        g_ptr_array_add(p->spare, head);
-        head = NULL;
-    }
-    g_mutex_unlock(&p->lock);
-    g_free(head);
-}
-
-/* A sent frame's buffer: back to its download's spares. */
-static void
-frame_released(gpointer data)
-{
-    FramePool *p = ((FrameHead *)data)->pool;
-
-    frame_put(data);
-    frame_pool_unref(p);
-}
-
-/* The frame in @head with a payload of @len bytes, as a message owning the buffer. */
-static GBytes *
-frame_bytes(FrameHead *head, const vstor_message_header *hdr, gsize len)
-{
-    guint8 *frame = (guint8 *)(head + 1);
-
-    vstor_rpc_frame_prefix(frame, hdr, len);
-    g_atomic_int_inc(&head->pool->ref);
-    return g_bytes_new_with_free_func(frame, VSTOR_RPC_PREFIX_LEN + len, frame_released, head);
-}
+#define FRAME_BYTES (VSTOR_RPC_PREFIX_LEN + VSTOR_STREAM_CHUNK_MAX)
 
 /* Download: sends data and holes until the end, an error, the client's abort, or its exit. */
 static void
 stream_produce(VstorClient *c, VstorStream *st)
 {
-    FramePool *pool = frame_pool_new();
+    VstorBufPool *pool = vstor_buf_pool_new(FRAME_BYTES, FRAME_SPARE_MAX);
 
     for (;;) {
         g_autoptr(GError) err = NULL;
         vstor_message_header hdr;
         guint64 hole = 0;
-        FrameHead *head;
+        guint8 *frame;
         gboolean stop;
         gssize n;
 
@@ -187,18 +103,19 @@ stream_produce(VstorClient *c, VstorStream *st)
         g_mutex_unlock(&st->lock);
         if (stop || !vstor_client_wait_writable(c))
             break;
-        head = frame_get(pool);
-        n = vstor_vol_stream_read(st->vs, (guint8 *)(head + 1) + VSTOR_RPC_PREFIX_LEN,
-                                  VSTOR_STREAM_CHUNK_MAX, &hole, &err);
+        frame = vstor_buf_pool_get(pool);
+        n = vstor_vol_stream_read(st->vs, frame + VSTOR_RPC_PREFIX_LEN, VSTOR_STREAM_CHUNK_MAX,
+                                  &hole, &err);
         if (n <= 0)
-            frame_put(head);
+            vstor_buf_pool_put(frame);
         if (n < 0) {
             stream_fail(c, st, err);
             break;
         }
         if (n > 0) {
             stream_header(st, VSTOR_MSG_STREAM, VSTOR_STATUS_CONTINUE, &hdr);
-            vstor_client_send(c, frame_bytes(head, &hdr, (gsize)n));
+            vstor_rpc_frame_prefix(frame, &hdr, (gsize)n);
+            vstor_client_send(c, vstor_buf_pool_bytes(frame, VSTOR_RPC_PREFIX_LEN + (gsize)n));
         } else if (hole > 0) {
             vstor_stream_hole h = {.length = (quad_t)hole, .flags = 0};
 
@@ -212,7 +129,7 @@ stream_produce(VstorClient *c, VstorStream *st)
             break;
         }
     }
-    frame_pool_unref(pool);
+    vstor_buf_pool_unref(pool);
     g_mutex_lock(&st->lock);
     st->producing = FALSE;
     g_cond_broadcast(&st->cond);

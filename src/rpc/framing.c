@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rpc/message.h"
+#include "util/bufpool.h"
 #include "util/error.h"
 
 /* Large messages (stream data: a 512 MiB upload is 8,192 of 64 KiB) are read into buffers that
@@ -13,76 +14,15 @@
 #define POOL_BUF_SIZE (256 * 1024 + 1024) /* a stream frame of libvirt's largest payload */
 #define POOL_KEEP 8
 
-typedef struct {
-    gint refs; /* the reader and every message still in a pooled buffer */
-    GMutex lock;
-    GSList *free; /* PooledBuf, at most POOL_KEEP */
-    guint n_free;
-} BufPool;
-
-typedef struct {
-    BufPool *pool;
-    guint8 data[];
-} PooledBuf;
-
 struct _VstorRpcReader {
     guint32 max_len;
     guint8 len_word[4];
     gsize have; /* bytes of the current message read, length word included */
     guint32 want; /* total length once the length word is complete, else 0 */
     guint8 *buf;
-    PooledBuf *pooled; /* what buf is part of, when it came from the pool */
-    BufPool *pool;
+    gboolean pooled; /* buf came from the pool */
+    VstorBufPool *pool;
 };
-
-static void
-pool_unref(BufPool *pool)
-{
-    if (!g_atomic_int_dec_and_test(&pool->refs))
-        return;
-    g_slist_free_full(pool->free, g_free);
-    g_mutex_clear(&pool->lock);
-    g_free(pool);
-}
-
-static PooledBuf *
-pool_take(BufPool *pool)
-{
-    PooledBuf *pb = NULL;
-
-    g_mutex_lock(&pool->lock);
-    if (pool->free) {
-        pb = pool->free->data;
-        pool->free = g_slist_delete_link(pool->free, pool->free);
-        pool->n_free--;
-    }
-    g_mutex_unlock(&pool->lock);
-    if (!pb) {
-        pb = g_malloc(sizeof(PooledBuf) + POOL_BUF_SIZE);
-        pb->pool = pool;
-    }
-    g_atomic_int_inc(&pool->refs);
-    return pb;
-}
-
-/* A message's GBytes was dropped (any thread): its buffer goes back, or is freed when the
- * pool holds enough. */
-static void
-pool_give(gpointer data)
-{
-    PooledBuf *pb = data;
-    BufPool *pool = pb->pool;
-
-    g_mutex_lock(&pool->lock);
-    if (pool->n_free < POOL_KEEP) {
-        pool->free = g_slist_prepend(pool->free, pb);
-        pool->n_free++;
-        pb = NULL;
-    }
-    g_mutex_unlock(&pool->lock);
-    g_free(pb);
-    pool_unref(pool);
-}
 
 VstorRpcReader *
 vstor_rpc_reader_new(guint32 max_len)
@@ -90,9 +30,7 @@ vstor_rpc_reader_new(guint32 max_len)
     VstorRpcReader *rd = g_new0(VstorRpcReader, 1);
 
     rd->max_len = max_len;
-    rd->pool = g_new0(BufPool, 1);
-    rd->pool->refs = 1;
-    g_mutex_init(&rd->pool->lock);
+    rd->pool = vstor_buf_pool_new(POOL_BUF_SIZE, POOL_KEEP);
     return rd;
 }
 
@@ -102,10 +40,10 @@ vstor_rpc_reader_free(VstorRpcReader *rd)
     if (!rd)
         return;
     if (rd->pooled)
-        pool_give(rd->pooled);
+        vstor_buf_pool_put(rd->buf);
     else
         g_free(rd->buf);
-    pool_unref(rd->pool);
+    vstor_buf_pool_unref(rd->pool);
     g_free(rd);
 }
 
@@ -133,12 +71,8 @@ vstor_rpc_reader_feed(VstorRpcReader *rd, const guint8 *data, gsize len, GBytes 
                                 (unsigned)VSTOR_RPC_PREFIX_LEN, rd->max_len);
                 return -1;
             }
-            if (rd->want >= POOL_MIN && rd->want <= POOL_BUF_SIZE) {
-                rd->pooled = pool_take(rd->pool);
-                rd->buf = rd->pooled->data;
-            } else {
-                rd->buf = g_malloc(rd->want);
-            }
+            rd->pooled = rd->want >= POOL_MIN && rd->want <= POOL_BUF_SIZE;
+            rd->buf = rd->pooled ? vstor_buf_pool_get(rd->pool) : g_malloc(rd->want);
             memcpy(rd->buf, rd->len_word, 4);
             continue;
         }
@@ -147,12 +81,10 @@ vstor_rpc_reader_feed(VstorRpcReader *rd, const guint8 *data, gsize len, GBytes 
         rd->have += n;
         used += n;
         if (rd->have == rd->want) {
-            if (rd->pooled)
-                *ret_msg = g_bytes_new_with_free_func(rd->buf, rd->want, pool_give,
-                                                      g_steal_pointer(&rd->pooled));
-            else
-                *ret_msg = g_bytes_new_take(rd->buf, rd->want);
+            *ret_msg = rd->pooled ? vstor_buf_pool_bytes(rd->buf, rd->want)
+                                  : g_bytes_new_take(rd->buf, rd->want);
             rd->buf = NULL;
+            rd->pooled = FALSE;
             rd->have = 0;
             rd->want = 0;
             break;
