@@ -28,6 +28,35 @@ qemu_img_compare(const char *raw, const char *qcow2)
     return g_spawn_check_wait_status(status, NULL);
 }
 
+/* @len random bytes. */
+static guint8 *
+random_bytes(gsize len)
+{
+    guint32 *words = g_new(guint32, len / 4);
+
+    for (gsize i = 0; i < len / 4; i++)
+        words[i] = g_random_int();
+    return (guint8 *)words;
+}
+
+/* Makes the active pool and in it the file "in.img" holding @len random bytes (returned), seen
+ * by a refresh as the volume @in. */
+static guint8 *
+make_input(Fixture *f, VstorPoolId *id, VstorVolId *in, gsize len)
+{
+    g_autofree char *path = NULL;
+    g_autoptr(GError) err = NULL;
+    guint8 *bytes = random_bytes(len);
+
+    make_active_pool(f, id);
+    path = g_build_filename(f->pooldir, "in.img", NULL);
+    g_assert_true(g_file_set_contents(path, (const char *)bytes, (gssize)len, NULL));
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, id, 0, &err), ==, 0);
+    in->pool = g_strdup(id->name);
+    in->name = g_strdup("in.img");
+    return bytes;
+}
+
 /* A conversion (qemu-img) writes its output with direct I/O where the pool's file system
  * takes it: the image is whole, and it did not pass through the page cache. */
 static void
@@ -39,7 +68,7 @@ test_convert_direct(Fixture *f, gconstpointer data)
     g_autoptr(GError) err = NULL;
     g_autofree char *in_path = NULL;
     g_autofree char *out_path = NULL;
-    g_autofree guint32 *data32 = g_new(guint32, (8 << 20) / 4);
+    g_autofree guint8 *bytes = NULL;
     g_auto(VstorFd) proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     g_auto(VstorFd) dirfd = -1;
     gsize resident, pages;
@@ -49,15 +78,9 @@ test_convert_direct(Fixture *f, gconstpointer data)
         return;
     }
     g_assert_false(vstor_dir_has_direct_io(proc)); /* no O_TMPFILE there */
-    make_active_pool(f, &id);
+    bytes = make_input(f, &id, &in, 8 << 20);
     in_path = g_build_filename(f->pooldir, "in.img", NULL);
     out_path = g_build_filename(f->pooldir, "out.qcow2", NULL);
-    for (gsize i = 0; i < (8 << 20) / 4; i++)
-        data32[i] = g_random_int();
-    g_assert_true(g_file_set_contents(in_path, (const char *)data32, 8 << 20, NULL));
-    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
-    in.pool = g_strdup(id.name);
-    in.name = g_strdup("in.img");
     g_assert_cmpint(vstor_driver_vol_create_from(f->drv, &id,
                                                  "<volume><name>out.qcow2</name><capacity>8388608"
                                                  "</capacity><target><format type='qcow2'/>"
@@ -87,21 +110,11 @@ test_clone_write_behind(Fixture *f, gconstpointer data)
     g_auto(VstorVolId) in = {0};
     g_auto(VstorVolId) out = {0};
     g_autoptr(GError) err = NULL;
-    g_autofree char *in_path = NULL;
-    g_autofree char *out_path = NULL;
+    g_autofree char *out_path = g_build_filename(f->pooldir, "out.img", NULL);
     g_autofree char *copy = NULL;
     gsize len = 64 << 20, got = 0, pages, resident;
-    g_autofree guint32 *words = g_new(guint32, len / 4);
+    g_autofree guint8 *words = make_input(f, &id, &in, len);
 
-    make_active_pool(f, &id);
-    in_path = g_build_filename(f->pooldir, "in.img", NULL);
-    out_path = g_build_filename(f->pooldir, "out.img", NULL);
-    for (gsize i = 0; i < len / 4; i++)
-        words[i] = g_random_int();
-    g_assert_true(g_file_set_contents(in_path, (const char *)words, (gssize)len, NULL));
-    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &id, 0, &err), ==, 0);
-    in.pool = g_strdup(id.name);
-    in.name = g_strdup("in.img");
     g_assert_cmpint(vstor_driver_vol_create_from(f->drv, &id,
                                                  "<volume><name>out.img</name><capacity>67108864"
                                                  "</capacity></volume>",
@@ -116,8 +129,8 @@ test_clone_write_behind(Fixture *f, gconstpointer data)
     g_assert_cmpmem(copy, got, words, len);
 }
 
-/* An upload of 64 MiB in 1 MiB pieces is whole when it
- * finishes, and only its last few steps are left in the page cache. */
+/* An upload of 64 MiB in 1 MiB pieces is whole when it finishes, and only its last few steps
+ * are left in the page cache. */
 static void
 test_upload_write_behind(Fixture *f, gconstpointer data)
 {
@@ -128,11 +141,9 @@ test_upload_write_behind(Fixture *f, gconstpointer data)
     g_autofree char *path = NULL;
     g_autofree char *got = NULL;
     gsize len = 64 << 20, piece = 1 << 20, got_len = 0, pages, resident;
-    g_autofree guint32 *words = g_new(guint32, len / 4);
+    g_autofree guint8 *words = random_bytes(len);
 
     make_active_pool(f, &id);
-    for (gsize i = 0; i < len / 4; i++)
-        words[i] = g_random_int();
     g_assert_cmpint(vstor_driver_vol_create(f->drv, &id,
                                             "<volume><name>up</name><capacity>67108864"
                                             "</capacity><allocation>0</allocation></volume>",
