@@ -1,5 +1,5 @@
-/* fileio.c: durable writes and the state-root lock. Every definition and state file goes
- * through vstor_file_write_atomic so a crash never leaves half a file behind. */
+/* fileio.c: durable writes (atomic replacement of definitions and state; write-behind of long
+ * copies) and the state-root lock. A crash never leaves half a definition file behind. */
 #include "util/fileio.h"
 
 #include <errno.h>

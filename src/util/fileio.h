@@ -1,5 +1,5 @@
 /* fileio.h: crash-safe file writes (temp + fsync + rename + fsync of the directory), the
- * one-owner lock on a state root, and small directory helpers. */
+ * write-behind of long copies, the one-owner lock on a state root, small directory helpers. */
 #pragma once
 
 #include <glib.h>
