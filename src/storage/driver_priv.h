@@ -36,6 +36,7 @@ struct _VstorDriver {
     GThread *watch_thread;
     guint mark_limit; /* change marks armed at most, a share of the user's inotify watches */
     guint watch_looked; /* volumes the last explicit refresh of a pool looked at (for tests) */
+    guint watch_missed; /* names the watch read again that were nothing (for tests) */
 };
 
 /* Registry look-ups; the caller holds drv->lock. The _id variant fails with libvirt's

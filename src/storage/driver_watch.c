@@ -254,13 +254,15 @@ apply_name(VstorDriver *drv, VstorPoolObj *obj, const VstorBackend *be, const ch
     }
     if (!acceptable_name(name))
         return FALSE;
-    /* Removed again already (or by vstor itself): refresh_vol fails, nothing is added. */
+    /* Removed again already: refresh_vol fails, nothing is added. */
     def = vstor_vol_def_new();
     def->name = g_strdup(name);
     def->target.path = g_build_filename(obj->def->target_path, name, NULL);
     def->key = g_strdup(def->target.path);
-    if (be->refresh_vol(&drv->env, obj->def, def, &err) < 0)
+    if (be->refresh_vol(&drv->env, obj->def, def, &err) < 0) {
+        drv->watch_missed++;
         return FALSE; /* gone again, or not something a pool lists */
+    }
     vstor_pool_obj_add_vol(obj, g_steal_pointer(&def));
     return TRUE;
 }
@@ -440,8 +442,13 @@ note_events(VstorDriver *drv, const char *buf, gssize len)
                 obj->watch_wd = -1;
             continue;
         }
-        if (ev->len > 0 && ev->name[0])
-            g_hash_table_add(obj->watch_pending, g_strdup(ev->name));
+        if (ev->len == 0 || !ev->name[0])
+            continue;
+        /* A name gone that is no volume changes nothing: vstor's own deletions (the volume
+         * left the table with its file) cost no look. */
+        if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && !vstor_pool_obj_find_vol(obj, ev->name))
+            continue;
+        g_hash_table_add(obj->watch_pending, g_strdup(ev->name));
     }
 }
 

@@ -374,6 +374,41 @@ test_marks_while_deleting(Fixture *f, gconstpointer data)
     g_assert_cmpuint(refresh_looked(f, &pool), ==, 0);
 }
 
+/* vstor's own deletions cost the watch thread no look: the volume has left the table by the
+ * time its file's removal is reported, and a name gone that is no volume changes nothing. */
+static void
+test_own_deletions(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) pool = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *gone = g_build_filename(f->pooldir, "o01.img", NULL);
+    guint missed;
+
+    make_active_pool(f, &pool);
+    for (guint i = 0; i < 40; i++) {
+        g_autofree char *name = g_strdup_printf("o%02u.img", i);
+
+        write_file(f->pooldir, name, 4096);
+    }
+    g_assert_cmpint(vstor_driver_pool_refresh(f->drv, &pool, 0, &err), ==, 0);
+    for (guint i = 0; i < 40; i += 2) {
+        g_autofree char *name = g_strdup_printf("o%02u.img", i);
+        VstorVolId id = {.pool = pool.name, .name = name};
+
+        g_assert_cmpint(vstor_driver_vol_delete(f->drv, &id, 0, &err), ==, 0);
+    }
+    /* Reported after the deletions: once it is listed, they have been through the thread. */
+    write_file(f->pooldir, "sentinel.img", 4096);
+    WAIT_FOR(has_vol(f, &pool, "sentinel.img"));
+    g_mutex_lock(&f->drv->lock);
+    missed = f->drv->watch_missed;
+    g_mutex_unlock(&f->drv->lock);
+    g_assert_cmpuint(missed, ==, 0);
+    /* A file removed behind the driver's back still takes its volume with it. */
+    g_assert_cmpint(g_unlink(gone), ==, 0);
+    WAIT_FOR(!has_vol(f, &pool, "o01.img"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -387,6 +422,7 @@ main(int argc, char **argv)
     ADD("/watch/refresh-follows-changes", test_refresh_follows_changes);
     ADD("/watch/marks-after-start", test_marks_after_start);
     ADD("/watch/marks-while-deleting", test_marks_while_deleting);
+    ADD("/watch/own-deletions", test_own_deletions);
 #undef ADD
     return g_test_run();
 }
