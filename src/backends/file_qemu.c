@@ -78,8 +78,7 @@ convert_direct(const VstorPoolDef *pool, const char *const *argv)
     g_auto(VstorFd) dirfd = -1;
 
     if (!argv[0] || !argv[1] || strcmp(argv[1], "convert") != 0 ||
-        (dirfd = open(pool->target_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-        !vstor_dir_has_direct_io(dirfd))
+        (dirfd = vstor_file_pool_open_dir(pool, NULL)) < 0 || !vstor_dir_has_direct_io(dirfd))
         return NULL;
     out = g_strv_builder_new();
     g_strv_builder_add_many(out, argv[0], argv[1], "-t", "none", NULL);

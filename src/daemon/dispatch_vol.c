@@ -27,11 +27,6 @@ list_vols(VstorClient *c, const remote_nonnull_storage_pool *pool, const char *a
     return vstor_driver_vol_list(DRV(c), &id, 0, err);
 }
 
-static void
-skip_vol(const char *pool, const char *name, const char *key, gpointer data)
-{
-}
-
 static int
 proc_num_of_volumes(VstorClient *c, const vstor_message_header *hdr, void *args, void *ret,
                     GError **err)
@@ -43,7 +38,7 @@ proc_num_of_volumes(VstorClient *c, const vstor_message_header *hdr, void *args,
     if (vstor_access_check_pool(c, pool, VSTOR_ACCESS_SEE, "virStoragePoolNumOfVolumes", err) < 0)
         return -1;
     vstor_wire_pool_to_id(pool, &id);
-    if ((n = vstor_driver_vol_foreach(DRV(c), &id, 0, skip_vol, NULL, err)) < 0)
+    if ((n = vstor_driver_vol_foreach(DRV(c), &id, 0, NULL, NULL, err)) < 0)
         return -1;
     ((remote_int_ret *)ret)->value = n;
     return 0;
@@ -105,8 +100,7 @@ proc_list_all_volumes(VstorClient *c, const vstor_message_header *hdr, void *arg
     rh.status = VSTOR_STATUS_OK;
     b = vstor_rpc_builder_new(&rh, 64 * 1024);
     count_at = vstor_rpc_builder_u32(b, 0);
-    n = vstor_driver_vol_foreach(DRV(c), &id, a->flags, a->need_results ? put_vol : skip_vol, b,
-                                 err);
+    n = vstor_driver_vol_foreach(DRV(c), &id, a->flags, a->need_results ? put_vol : NULL, b, err);
     if (n < 0)
         return -1;
     if (a->need_results && n > REMOTE_STORAGE_VOL_LIST_MAX) {

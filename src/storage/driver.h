@@ -163,8 +163,9 @@ int vstor_driver_pool_is_persistent(VstorDriver *drv, const VstorPoolId *id, GEr
 GPtrArray *vstor_driver_vol_list(VstorDriver *drv, const VstorPoolId *pool, unsigned int flags,
                                  GError **err);
 /* The same without copies: @visit is called for each volume, in name order, with the driver
- * locked (it must not call back into the driver, and the strings live only for the call).
- * Returns the number of volumes, or -1 with @err set. */
+ * locked (it must not call back into the driver, and the strings live only for the call);
+ * with @visit NULL the volumes are only counted. Returns the number of volumes, or -1 with
+ * @err set. */
 typedef void (*VstorVolVisitFunc)(const char *pool, const char *name, const char *key,
                                   gpointer data);
 int vstor_driver_vol_foreach(VstorDriver *drv, const VstorPoolId *pool, unsigned int flags,

@@ -75,7 +75,9 @@ vstor_driver_vol_foreach(VstorDriver *drv, const VstorPoolId *pool, unsigned int
 
     CHECK_FLAGS(flags, 0, -1);
     g_mutex_lock(&drv->lock);
-    if ((obj = driver_find_active_pool(drv, pool, err))) {
+    if ((obj = driver_find_active_pool(drv, pool, err)) && !visit) {
+        count = (int)obj->vols->len;
+    } else if (obj) {
         GPtrArray *sorted = vstor_pool_obj_sorted_vols(obj);
 
         for (guint i = 0; i < sorted->len; i++) {
