@@ -1,6 +1,8 @@
-/* workers.c: the worker threads behind vstord's calls — a queue, threads made as jobs come,
- * and a short spin of the thread that just finished, so calls in a row skip a wake-up. */
+/* workers.c: the worker threads behind vstord's calls (a queue, threads made as jobs come, a
+ * short spin of the thread that just finished) and the main loop's spinning poll. */
 #include "util/workers.h"
+
+#include <sched.h>
 
 /* A thread idle this long ends, unless it is one of the last KEEP_IDLE. */
 #define IDLE_US (15 * G_USEC_PER_SEC)
@@ -194,4 +196,33 @@ vstor_workers_free(VstorWorkers *w)
     g_cond_clear(&w->done_cond);
     g_free(w->name);
     g_free(w);
+}
+
+guint
+vstor_spin_budget(guint us)
+{
+    cpu_set_t set;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) < 2)
+        return 0;
+    return us;
+}
+
+gint
+vstor_spin_poll(GPollFD *fds, guint nfds, gint timeout, guint spin_us)
+{
+    if (timeout != 0 && spin_us > 0) {
+        gint64 end = g_get_monotonic_time() + spin_us;
+
+        do {
+            gint n = g_poll(fds, nfds, 0);
+
+            if (n != 0)
+                return n;
+            cpu_relax();
+        } while (g_get_monotonic_time() < end);
+        if (timeout > 0)
+            timeout = MAX(timeout - (gint)(spin_us / 1000), 0);
+    }
+    return g_poll(fds, nfds, timeout);
 }

@@ -1,5 +1,5 @@
-/* workers.h: a pool of worker threads running queued jobs in order, where the thread that just
- * finished a job keeps looking for the next one a moment before it sleeps (no wake-up then). */
+/* workers.h: a pool of worker threads running queued jobs in order, and a poll that looks a
+ * moment before it sleeps: work that comes in that time needs no thread woken for it. */
 #pragma once
 
 #include <glib.h>
@@ -34,3 +34,12 @@ void vstor_workers_stats(VstorWorkers *w, VstorWorkersStats *ret);
 
 /* Runs what is queued, waits for every thread to end, and frees the pool. */
 void vstor_workers_free(VstorWorkers *w);
+
+/* How long a thread may spin for work: @us, or 0 when this process may run on one CPU only
+ * (spinning would hold the very CPU the work has to come from). */
+guint vstor_spin_budget(guint us);
+
+/* g_poll(), but when @timeout is not 0 it first looks without waiting for up to @spin_us
+ * microseconds: an event in that time is taken without the thread going to sleep and being
+ * woken again. */
+gint vstor_spin_poll(GPollFD *fds, guint nfds, gint timeout, guint spin_us);

@@ -1,6 +1,9 @@
 /* test-workers.c: vstord's worker threads — every job runs, in order with one thread, never more
  * threads than allowed, the queue drained by the free, and the thread that just finished
  * taking the next job without being woken while it spins. */
+#include <sched.h>
+#include <unistd.h>
+
 #include "util/workers.h"
 
 typedef struct {
@@ -211,6 +214,72 @@ test_spin(void)
     check_next_job(0, 1);
 }
 
+static gpointer
+write_later(gpointer data)
+{
+    int fd = GPOINTER_TO_INT(data);
+
+    g_usleep(20 * 1000);
+    g_assert_cmpint(write(fd, "x", 1), ==, 1);
+    return NULL;
+}
+
+/* The spinning poll answers as g_poll() does: what is ready at once, what becomes ready
+ * during the spin or after it (the thread then sleeps), nothing once the timeout passes. */
+static void
+test_spin_poll(void)
+{
+    int p[2];
+    GPollFD fd;
+    char c;
+
+    g_assert_cmpint(pipe(p), ==, 0);
+    fd = (GPollFD){.fd = p[0], .events = G_IO_IN};
+    g_assert_cmpint(vstor_spin_poll(&fd, 1, 10, 1000), ==, 0); /* nothing: the timeout */
+    g_assert_cmpint(write(p[1], "x", 1), ==, 1);
+    g_assert_cmpint(vstor_spin_poll(&fd, 1, -1, 1000), ==, 1);
+    g_assert_true(fd.revents & G_IO_IN);
+    g_assert_cmpint(read(p[0], &c, 1), ==, 1);
+    fd.revents = 0;
+    /* Written 20 ms later: during a spin of 1 s, and after a spin of 1 ms. */
+    for (guint spin_us = 1000; spin_us <= G_USEC_PER_SEC; spin_us *= 1000) {
+        GThread *t = g_thread_new("writer", write_later, GINT_TO_POINTER(p[1]));
+
+        g_assert_cmpint(vstor_spin_poll(&fd, 1, -1, spin_us), ==, 1);
+        g_assert_true(fd.revents & G_IO_IN);
+        g_assert_cmpint(read(p[0], &c, 1), ==, 1);
+        fd.revents = 0;
+        g_thread_join(t);
+    }
+    /* A timeout of 0 never spins. */
+    g_assert_cmpint(vstor_spin_poll(&fd, 1, 0, G_USEC_PER_SEC), ==, 0);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* No spinning for a process that may run on one CPU only. */
+static void
+test_spin_budget(void)
+{
+    cpu_set_t all, one;
+
+    g_assert_cmpint(sched_getaffinity(0, sizeof(all), &all), ==, 0);
+    CPU_ZERO(&one);
+    for (int i = 0; i < CPU_SETSIZE; i++) {
+        if (CPU_ISSET(i, &all)) {
+            CPU_SET(i, &one);
+            break;
+        }
+    }
+    g_assert_cmpint(sched_setaffinity(0, sizeof(one), &one), ==, 0);
+    g_assert_cmpuint(vstor_spin_budget(100), ==, 0);
+    g_assert_cmpint(sched_setaffinity(0, sizeof(all), &all), ==, 0);
+    if (CPU_COUNT(&all) < 2)
+        g_test_skip("this machine has one CPU: the budget is always 0");
+    else
+        g_assert_cmpuint(vstor_spin_budget(100), ==, 100);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -219,5 +288,7 @@ main(int argc, char **argv)
     g_test_add_func("/workers/max-threads", test_max_threads);
     g_test_add_func("/workers/set-max", test_set_max);
     g_test_add_func("/workers/spin", test_spin);
+    g_test_add_func("/workers/spin-poll", test_spin_poll);
+    g_test_add_func("/workers/spin-budget", test_spin_budget);
     return g_test_run();
 }
