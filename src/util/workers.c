@@ -27,18 +27,10 @@ struct _VstorWorkers {
     gint spinning; /* 1 while a thread spins */
 };
 
-static inline void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
 /* After a job: one thread at a time watches the queue for spin_us before it goes back to the
- * lock (and to sleep when nothing came). A job pushed meanwhile needs no wake-up. */
+ * lock (and to sleep when nothing came). A job pushed meanwhile needs no wake-up. It yields
+ * between looks rather than pausing: the client it just answered may be waiting for this very
+ * CPU (a busy pause there made an empty call take twice as long). */
 static void
 spin(VstorWorkers *w)
 {
@@ -49,7 +41,7 @@ spin(VstorWorkers *w)
     end = g_get_monotonic_time() + w->spin_us;
     while (g_atomic_int_get(&w->queued) == 0 && !g_atomic_int_get(&w->stopping) &&
            g_get_monotonic_time() < end)
-        cpu_relax();
+        sched_yield();
     g_atomic_int_set(&w->spinning, 0);
 }
 
@@ -219,7 +211,7 @@ vstor_spin_poll(GPollFD *fds, guint nfds, gint timeout, guint spin_us)
 
             if (n != 0)
                 return n;
-            cpu_relax();
+            sched_yield();
         } while (g_get_monotonic_time() < end);
         if (timeout > 0)
             timeout = MAX(timeout - (gint)(spin_us / 1000), 0);
