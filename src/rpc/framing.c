@@ -20,9 +20,15 @@ struct _VstorRpcReader {
     gsize have; /* bytes of the current message read, length word included */
     guint32 want; /* total length once the length word is complete, else 0 */
     guint8 *buf;
-    gboolean pooled; /* buf came from the pool */
     VstorBufPool *pool;
 };
+
+/* Whether a message of @want bytes is read into a buffer of the pool. */
+static gboolean
+pooled(guint32 want)
+{
+    return want >= POOL_MIN && want <= POOL_BUF_SIZE;
+}
 
 VstorRpcReader *
 vstor_rpc_reader_new(guint32 max_len)
@@ -39,7 +45,7 @@ vstor_rpc_reader_free(VstorRpcReader *rd)
 {
     if (!rd)
         return;
-    if (rd->pooled)
+    if (rd->buf && pooled(rd->want))
         vstor_buf_pool_put(rd->buf);
     else
         g_free(rd->buf);
@@ -71,8 +77,7 @@ vstor_rpc_reader_feed(VstorRpcReader *rd, const guint8 *data, gsize len, GBytes 
                                 (unsigned)VSTOR_RPC_PREFIX_LEN, rd->max_len);
                 return -1;
             }
-            rd->pooled = rd->want >= POOL_MIN && rd->want <= POOL_BUF_SIZE;
-            rd->buf = rd->pooled ? vstor_buf_pool_get(rd->pool) : g_malloc(rd->want);
+            rd->buf = pooled(rd->want) ? vstor_buf_pool_get(rd->pool) : g_malloc(rd->want);
             memcpy(rd->buf, rd->len_word, 4);
             continue;
         }
@@ -81,10 +86,9 @@ vstor_rpc_reader_feed(VstorRpcReader *rd, const guint8 *data, gsize len, GBytes 
         rd->have += n;
         used += n;
         if (rd->have == rd->want) {
-            *ret_msg = rd->pooled ? vstor_buf_pool_bytes(rd->buf, rd->want)
-                                  : g_bytes_new_take(rd->buf, rd->want);
+            *ret_msg = pooled(rd->want) ? vstor_buf_pool_bytes(rd->buf, rd->want)
+                                        : g_bytes_new_take(rd->buf, rd->want);
             rd->buf = NULL;
-            rd->pooled = FALSE;
             rd->have = 0;
             rd->want = 0;
             break;
