@@ -664,7 +664,7 @@ build_with_qemu_img(VstorBackendEnv *env, VstorVolDef *vol, const VstorVolDef *i
     for (guint i = 0; i < cmds->len; i++) {
         g_autoptr(VstorCommand) cmd = vstor_command_new_argv(cmds->pdata[i]);
 
-        vstor_command_set_cancellable(cmd, vstor_job_cancellable(job));
+        vstor_command_set_job(cmd, job);
         if (vstor_runner_run(env->runner, cmd, NULL, NULL, NULL, err) < 0)
             return -1;
     }

@@ -29,7 +29,7 @@ run_argv_fd(VstorBackendEnv *env, const char *const *argv, int fd, VstorJob *job
 
         if (fd >= 0 && vstor_command_pass_fd(cmd, fd, err) < 0)
             return -1;
-        vstor_command_set_cancellable(cmd, vstor_job_cancellable(job));
+        vstor_command_set_job(cmd, job);
         if (vstor_runner_run(env->runner, cmd, NULL, NULL, NULL, &local) == 0)
             return 0;
         if (attempt >= 3 || !strstr(local->message, QEMU_BENCHMARK_FLAKE)) {

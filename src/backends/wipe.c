@@ -54,7 +54,7 @@ vstor_wipe_scrub(VstorBackendEnv *env, const char *path, VstorWipeAlgorithm algo
 
     g_return_val_if_fail((guint)algorithm < VSTOR_WIPE_LAST && scrub_patterns[algorithm], -1);
     vstor_command_add_args(cmd, "-f", "-p", scrub_patterns[algorithm], path, NULL);
-    vstor_command_set_cancellable(cmd, vstor_job_cancellable(job));
+    vstor_command_set_job(cmd, job);
     vstor_job_set_total(job, size);
     if (vstor_runner_run(env->runner, cmd, NULL, NULL, NULL, err) < 0)
         return -1;

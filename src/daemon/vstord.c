@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gio/gio.h>
+#include <glib.h>
 
 #include "conf/pool_conf.h"
 #include "daemon/daemon.h"
@@ -127,10 +127,10 @@ systemd_env_take(SystemdEnv *env, GError **err)
     if (pid && fds && g_ascii_string_to_unsigned(pid, 10, 1, G_MAXINT, &p, NULL) &&
         (pid_t)p == getpid()) {
         if (!g_ascii_string_to_unsigned(fds, 10, 0, 64, &n, NULL) || n != 2) {
-            g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                        "socket activation passed LISTEN_FDS=%s; vstord needs 2 sockets "
-                        "(vstord.socket, then vstord-ro.socket)",
-                        fds);
+            vstor_error_set(err, VSTOR_ERR_INVALID_ARG,
+                            "socket activation passed LISTEN_FDS=%s; vstord needs 2 sockets "
+                            "(vstord.socket, then vstord-ro.socket)",
+                            fds);
             return -1;
         }
         env->listen_fd[0] = 3;
@@ -157,7 +157,7 @@ systemd_notify(const char *sock, const char *msg, GError **err)
     ssize_t n;
 
     if (len == 0 || len >= sizeof(addr.sun_path) || (sock[0] != '/' && sock[0] != '@')) {
-        g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "bad NOTIFY_SOCKET '%s'", sock);
+        vstor_error_set(err, VSTOR_ERR_INVALID_ARG, "bad NOTIFY_SOCKET '%s'", sock);
         return -1;
     }
     memcpy(addr.sun_path, sock, len);
@@ -165,7 +165,8 @@ systemd_notify(const char *sock, const char *msg, GError **err)
         addr.sun_path[0] = '\0';
     fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno), "socket: %s", g_strerror(errno));
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "%s",
+                              "cannot make a socket to notify systemd");
         return -1;
     }
     n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&addr,
@@ -174,8 +175,7 @@ systemd_notify(const char *sock, const char *msg, GError **err)
         int e = errno;
 
         close(fd);
-        g_set_error(err, G_IO_ERROR, g_io_error_from_errno(e), "cannot notify %s: %s", sock,
-                    g_strerror(e));
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, e, "cannot notify %s", sock);
         return -1;
     }
     close(fd);

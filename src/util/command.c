@@ -1,13 +1,16 @@
-/* command.c: building, printing and running external commands through GSubprocess (never a
- * shell), and the recording runner that lets tests check what would run without running it. */
+/* command.c: building, printing and running external commands with g_spawn (never a shell),
+ * and the recording runner that lets tests check what would run without running it. */
 #include "util/command.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/mman.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/error.h"
@@ -16,7 +19,7 @@ struct _VstorCommand {
     GPtrArray *argv; /* NULL-terminated */
     GPtrArray *env; /* NAME=value, NULL-terminated */
     char *stdin_text;
-    GCancellable *cancellable;
+    VstorJob *job; /* cancels the run, or NULL */
     GArray *fds; /* of int: the child gets fds[i] as descriptor VSTOR_COMMAND_FD_FIRST + i */
 };
 
@@ -55,7 +58,7 @@ vstor_command_free(VstorCommand *cmd)
     g_ptr_array_unref(cmd->argv);
     g_ptr_array_unref(cmd->env);
     g_free(cmd->stdin_text);
-    g_clear_object(&cmd->cancellable);
+    vstor_job_unref(cmd->job);
     if (cmd->fds) {
         for (guint i = 0; i < cmd->fds->len; i++)
             close(g_array_index(cmd->fds, int, i));
@@ -119,12 +122,11 @@ vstor_command_set_stdin(VstorCommand *cmd, const char *text)
 }
 
 void
-vstor_command_set_cancellable(VstorCommand *cmd, GCancellable *cancellable)
+vstor_command_set_job(VstorCommand *cmd, VstorJob *job)
 {
     g_return_if_fail(cmd);
-    g_clear_object(&cmd->cancellable);
-    if (cancellable)
-        cmd->cancellable = g_object_ref(cancellable);
+    vstor_job_unref(cmd->job);
+    cmd->job = job ? vstor_job_ref(job) : NULL;
 }
 
 int
@@ -329,19 +331,6 @@ stdin_memfd(const char *text, GError **err)
     return fd;
 }
 
-static char *
-bytes_to_string(GBytes *bytes)
-{
-    gsize len = 0;
-    const char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
-    char *str = g_malloc(len + 1);
-
-    if (len)
-        memcpy(str, data, len);
-    str[len] = '\0';
-    return str;
-}
-
 /* In the child, before exec: it dies with the daemon, so a qemu-img left running by a killed
  * vstord never writes into a volume the next vstord serves. */
 static void
@@ -352,22 +341,161 @@ die_with_parent(gpointer parent)
         _exit(127); /* the daemon died before the line above */
 }
 
+/* A child being run: its pid (not reaped yet), a pidfd when the kernel has them, and the read
+ * ends of its stdout (-1 when not captured) and stderr. */
+typedef struct {
+    GPid pid;
+    int pidfd;
+    int out_fd;
+    int err_fd;
+} Child;
+
+static void
+child_close(Child *child)
+{
+    int *fds[] = {&child->pidfd, &child->out_fd, &child->err_fd};
+
+    for (guint i = 0; i < G_N_ELEMENTS(fds); i++)
+        if (*fds[i] >= 0) {
+            close(*fds[i]);
+            *fds[i] = -1;
+        }
+}
+
+/* Reads one chunk of @fd into @buf; at the end (or on an error) closes it and sets it to -1. */
+static void
+drain_once(int *fd, GString *buf)
+{
+    char chunk[16384];
+    ssize_t n = read(*fd, chunk, sizeof(chunk));
+
+    if (n > 0)
+        g_string_append_len(buf, chunk, n);
+    else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+/* Collects the child's output until both pipes end and the child has exited, or until
+ * @cancel_fd turns readable (returns FALSE: the caller kills and reaps). Without a pidfd the
+ * exit is waited for by waitpid() after the pipes end, and a cancel is not seen then. */
+static gboolean
+communicate(Child *child, int cancel_fd, GString *out, GString *errs)
+{
+    gboolean exited = child->pidfd < 0; /* nothing to poll for it: waitpid() will wait */
+
+    for (;;) {
+        struct pollfd pfd[4];
+        nfds_t n = 0;
+        int at_out = -1, at_err = -1, at_pid = -1, at_cancel = -1;
+
+        if (child->out_fd >= 0) {
+            at_out = (int)n;
+            pfd[n++] = (struct pollfd){.fd = child->out_fd, .events = POLLIN};
+        }
+        if (child->err_fd >= 0) {
+            at_err = (int)n;
+            pfd[n++] = (struct pollfd){.fd = child->err_fd, .events = POLLIN};
+        }
+        if (!exited) {
+            at_pid = (int)n;
+            pfd[n++] = (struct pollfd){.fd = child->pidfd, .events = POLLIN};
+        }
+        if (n == 0)
+            return TRUE;
+        if (cancel_fd >= 0) {
+            at_cancel = (int)n;
+            pfd[n++] = (struct pollfd){.fd = cancel_fd, .events = POLLIN};
+        }
+        if (poll(pfd, n, -1) < 0)
+            continue; /* EINTR; nothing else can fail with descriptors we own */
+        if (at_cancel >= 0 && pfd[at_cancel].revents)
+            return FALSE;
+        if (at_out >= 0 && pfd[at_out].revents)
+            drain_once(&child->out_fd, out);
+        if (at_err >= 0 && pfd[at_err].revents)
+            drain_once(&child->err_fd, errs);
+        if (at_pid >= 0 && pfd[at_pid].revents)
+            exited = TRUE;
+    }
+}
+
+static int
+reap(GPid pid)
+{
+    int status = 0;
+
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+/* The child's environment: ours with @cmd's additions on top. */
+static char **
+child_environ(VstorCommand *cmd)
+{
+    char **envp = g_get_environ();
+    const char *const *add = vstor_command_env(cmd);
+
+    for (guint i = 0; add[i]; i++) {
+        g_autofree char *name = g_strndup(add[i], strchr(add[i], '=') - add[i]);
+
+        envp = g_environ_setenv(envp, name, strchr(add[i], '=') + 1, TRUE);
+    }
+    return envp;
+}
+
+static int
+spawn(VstorCommand *cmd, const char *const *argv, gboolean want_stdout, Child *child, GError **err)
+{
+    g_auto(GStrv) envp = child_environ(cmd);
+    g_autoptr(GError) gerr = NULL;
+    g_autoptr(GArray) targets = g_array_new(FALSE, FALSE, sizeof(int));
+    GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_CLOEXEC_PIPES;
+    int stdin_fd = -1;
+    gboolean ok;
+
+    if (!want_stdout)
+        flags |= G_SPAWN_STDOUT_TO_DEV_NULL;
+    if (cmd->stdin_text && (stdin_fd = stdin_memfd(cmd->stdin_text, err)) < 0)
+        return -1;
+    if (!cmd->stdin_text)
+        flags |= G_SPAWN_STDIN_FROM_DEV_NULL;
+    for (guint i = 0; cmd->fds && i < cmd->fds->len; i++) {
+        int target = VSTOR_COMMAND_FD_FIRST + (int)i;
+
+        g_array_append_val(targets, target);
+    }
+    ok = g_spawn_async_with_pipes_and_fds(
+        NULL, argv, (const char *const *)envp, flags, die_with_parent, GINT_TO_POINTER(getpid()),
+        stdin_fd, -1, -1, cmd->fds ? (const int *)cmd->fds->data : NULL, (const int *)targets->data,
+        targets->len, &child->pid, NULL, want_stdout ? &child->out_fd : NULL, &child->err_fd,
+        &gerr);
+    if (stdin_fd >= 0)
+        close(stdin_fd);
+    if (!ok) {
+        vstor_error_set(err, VSTOR_ERR_SYSTEM_ERROR, "cannot execute binary %s: %s", argv[0],
+                        gerr->message);
+        return -1;
+    }
+    child->pidfd = pidfd_open(child->pid, 0); /* -1 on kernels without: waitpid() then */
+    return 0;
+}
+
 int
 vstor_command_run(VstorCommand *cmd, int *ret_exit_status, char **ret_stdout, char **ret_stderr,
                   GError **err)
 {
-    g_autoptr(GSubprocessLauncher) launcher = NULL;
-    g_autoptr(GSubprocess) proc = NULL;
-    g_autoptr(GBytes) out = NULL;
-    g_autoptr(GBytes) errb = NULL;
-    g_autoptr(GError) gerr = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GString) errs = g_string_new(NULL);
     g_autofree char *program = NULL;
     g_autofree char *line = NULL;
-    g_autofree char *out_text = NULL;
-    g_autofree char *err_text = NULL;
     g_autofree const char **argv = NULL;
     const char *const *env = vstor_command_env(cmd);
-    GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDERR_PIPE;
+    Child child = {.pid = 0, .pidfd = -1, .out_fd = -1, .err_fd = -1};
+    int cancel_fd = -1;
+    gboolean finished;
     gboolean exited;
     int status;
 
@@ -381,67 +509,40 @@ vstor_command_run(VstorCommand *cmd, int *ret_exit_status, char **ret_stdout, ch
     argv[0] = program;
 
     line = format_command(env, argv, 0);
+    if (cmd->job && ((cancel_fd = vstor_job_cancel_fd(cmd->job, err)) < 0))
+        return -1;
+    if (vstor_job_is_cancelled(cmd->job)) {
+        vstor_error_set(err, VSTOR_ERR_OPERATION_ABORTED, "%s was cancelled", line);
+        return -1;
+    }
     g_debug("running %s", line);
-
-    flags |= ret_stdout ? G_SUBPROCESS_FLAGS_STDOUT_PIPE : G_SUBPROCESS_FLAGS_STDOUT_SILENCE;
-    launcher = g_subprocess_launcher_new(flags);
-    g_subprocess_launcher_set_child_setup(launcher, die_with_parent, GINT_TO_POINTER(getpid()),
-                                          NULL);
-    if (cmd->stdin_text) {
-        int fd = stdin_memfd(cmd->stdin_text, err);
-
-        if (fd < 0)
-            return -1;
-        g_subprocess_launcher_take_stdin_fd(launcher, fd);
-    }
-    for (guint i = 0; env[i]; i++) {
-        g_autofree char *name = g_strndup(env[i], strchr(env[i], '=') - env[i]);
-
-        g_subprocess_launcher_setenv(launcher, name, strchr(env[i], '=') + 1, TRUE);
-    }
-    for (guint i = 0; cmd->fds && i < cmd->fds->len; i++) {
-        int fd = fcntl(g_array_index(cmd->fds, int, i), F_DUPFD_CLOEXEC, 3);
-
-        if (fd < 0) {
-            vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno,
-                                  "cannot pass a descriptor to %s", program);
-            return -1;
-        }
-        g_subprocess_launcher_take_fd(launcher, fd, VSTOR_COMMAND_FD_FIRST + (int)i);
-    }
-
-    if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, &gerr))) {
-        vstor_error_set(err, VSTOR_ERR_SYSTEM_ERROR, "cannot execute binary %s: %s", program,
-                        gerr->message);
+    if (spawn(cmd, argv, ret_stdout != NULL, &child, err) < 0)
         return -1;
-    }
-    if (!g_subprocess_communicate(proc, NULL, cmd->cancellable, &out, &errb, &gerr)) {
-        /* Cancelled or failed reading: never leave the child behind. */
-        g_subprocess_force_exit(proc);
-        g_subprocess_wait(proc, NULL, NULL);
-        if (g_error_matches(gerr, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            vstor_error_set(err, VSTOR_ERR_OPERATION_ABORTED, "%s was cancelled", line);
-        else
-            vstor_error_set(err, VSTOR_ERR_INTERNAL_ERROR,
-                            "Error while processing command's IO: %s", gerr->message);
+
+    finished = communicate(&child, cancel_fd, out, errs);
+    if (!finished)
+        kill(child.pid, SIGKILL); /* cancelled: never leave the child behind */
+    child_close(&child);
+    status = reap(child.pid);
+    g_spawn_close_pid(child.pid);
+    if (!finished) {
+        vstor_error_set(err, VSTOR_ERR_OPERATION_ABORTED, "%s was cancelled", line);
         return -1;
     }
 
-    exited = g_subprocess_get_if_exited(proc);
-    status = exited ? g_subprocess_get_exit_status(proc) : g_subprocess_get_term_sig(proc);
-    out_text = bytes_to_string(out);
-    err_text = bytes_to_string(errb);
+    exited = WIFEXITED(status);
+    status = exited ? WEXITSTATUS(status) : WTERMSIG(status);
     g_debug("%s: %s %d, stdout '%s', stderr '%s'", program, exited ? "exit" : "signal", status,
-            ret_stdout ? out_text : "(not captured)", err_text);
+            ret_stdout ? out->str : "(not captured)", errs->str);
 
-    if (check_status(env, argv, exited, status, err_text, ret_exit_status != NULL, err) < 0)
+    if (check_status(env, argv, exited, status, errs->str, ret_exit_status != NULL, err) < 0)
         return -1;
     if (ret_exit_status)
         *ret_exit_status = status;
     if (ret_stdout)
-        *ret_stdout = g_steal_pointer(&out_text);
+        *ret_stdout = g_string_free(g_steal_pointer(&out), FALSE);
     if (ret_stderr)
-        *ret_stderr = g_steal_pointer(&err_text);
+        *ret_stderr = g_string_free(g_steal_pointer(&errs), FALSE);
     return 0;
 }
 

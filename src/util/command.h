@@ -2,7 +2,9 @@
  * never a shell, logged at debug level, and a runner that can record instead of running. */
 #pragma once
 
-#include <gio/gio.h>
+#include <glib.h>
+
+#include "util/job.h"
 
 /* A command line being built: program, arguments, extra environment, optional stdin text. */
 typedef struct _VstorCommand VstorCommand;
@@ -25,9 +27,10 @@ void vstor_command_add_env(VstorCommand *cmd, const char *name, const char *valu
 /* Text the child reads on stdin, handed over in an in-memory file so that a child which does
  * not read it all is no error. Without it the child's stdin is /dev/null. */
 void vstor_command_set_stdin(VstorCommand *cmd, const char *text);
-/* Cancelling @cancellable kills the running child and makes the run fail with
- * VSTOR_ERR_OPERATION_ABORTED. NULL (the default): the run cannot be cancelled. */
-void vstor_command_set_cancellable(VstorCommand *cmd, GCancellable *cancellable);
+/* Cancelling @job (vstor_job_cancel) kills the running child and makes the run fail with
+ * VSTOR_ERR_OPERATION_ABORTED; a job cancelled already fails the run before it starts. NULL
+ * (the default): the run cannot be cancelled. @cmd keeps a reference. */
+void vstor_command_set_job(VstorCommand *cmd, VstorJob *job);
 
 /* Hands the child a copy of the open descriptor @fd: the child finds it as the returned
  * number (VSTOR_COMMAND_FD_FIRST, then counting up), e.g. for a tool told to open

@@ -1,8 +1,12 @@
-/* job.c: job objects. Counters are atomics so a reader polling progress never takes a lock
- * a worker holds, and cancellation is a GCancellable so GIO calls can be interrupted too. */
+/* job.c: job objects. Counters and the cancel flag are atomics so a reader polling progress
+ * never takes a lock a worker holds; an eventfd, made on demand, lets a poll see a cancel. */
 #include "util/job.h"
 
+#include <errno.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "util/error.h"
 
@@ -14,7 +18,8 @@ struct _VstorJob {
     char *vol;
     _Atomic guint64 done;
     _Atomic guint64 total;
-    GCancellable *cancellable;
+    _Atomic gboolean cancelled;
+    atomic_int cancel_fd; /* -1 until vstor_job_cancel_fd() is first asked */
 };
 
 VstorJob *
@@ -27,7 +32,7 @@ vstor_job_new(guint64 id, VstorJobKind kind, const char *pool, const char *vol)
     job->kind = kind;
     job->pool = g_strdup(pool);
     job->vol = g_strdup(vol);
-    job->cancellable = g_cancellable_new();
+    atomic_init(&job->cancel_fd, -1);
     return job;
 }
 
@@ -45,7 +50,8 @@ vstor_job_unref(VstorJob *job)
         return;
     g_free(job->pool);
     g_free(job->vol);
-    g_object_unref(job->cancellable);
+    if (atomic_load(&job->cancel_fd) >= 0)
+        close(atomic_load(&job->cancel_fd));
     g_free(job);
 }
 
@@ -107,23 +113,56 @@ vstor_job_get_progress(const VstorJob *job, guint64 *ret_done, guint64 *ret_tota
     *ret_total = atomic_load(&((VstorJob *)job)->total);
 }
 
+static void
+signal_fd(int fd)
+{
+    uint64_t one = 1;
+
+    /* Only a full counter could refuse, and then it is readable already. */
+    while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR)
+        ;
+}
+
+/* The flag is set before the descriptor is read here, and the descriptor is published before
+ * the flag is read in vstor_job_cancel_fd: whichever runs second signals it. */
 void
 vstor_job_cancel(VstorJob *job)
 {
-    if (job)
-        g_cancellable_cancel(job->cancellable);
+    int fd;
+
+    if (!job)
+        return;
+    atomic_store(&job->cancelled, TRUE);
+    if ((fd = atomic_load(&job->cancel_fd)) >= 0)
+        signal_fd(fd);
 }
 
 gboolean
 vstor_job_is_cancelled(const VstorJob *job)
 {
-    return job && g_cancellable_is_cancelled(job->cancellable);
+    return job && atomic_load(&((VstorJob *)job)->cancelled);
 }
 
-GCancellable *
-vstor_job_cancellable(VstorJob *job)
+int
+vstor_job_cancel_fd(VstorJob *job, GError **err)
 {
-    return job ? job->cancellable : NULL;
+    int fd = atomic_load(&job->cancel_fd);
+    int expected = -1;
+
+    if (fd >= 0)
+        return fd;
+    if ((fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+        vstor_error_set_errno(err, VSTOR_ERR_SYSTEM_ERROR, errno, "%s",
+                              "cannot make a descriptor to cancel a job with");
+        return -1;
+    }
+    if (!atomic_compare_exchange_strong(&job->cancel_fd, &expected, fd)) {
+        close(fd); /* another thread was first */
+        return expected;
+    }
+    if (atomic_load(&job->cancelled))
+        signal_fd(fd);
+    return fd;
 }
 
 int

@@ -2,7 +2,7 @@
  * with progress (bytes done of total) and cancellation, shared by driver and backends. */
 #pragma once
 
-#include <gio/gio.h>
+#include <glib.h>
 
 typedef enum {
     VSTOR_JOB_VOL_BUILD,
@@ -39,8 +39,10 @@ void vstor_job_get_progress(const VstorJob *job, guint64 *ret_done, guint64 *ret
 /* Asks the job to stop; the worker notices at its next check. */
 void vstor_job_cancel(VstorJob *job);
 gboolean vstor_job_is_cancelled(const VstorJob *job);
-/* The job's GCancellable (for GIO calls), or NULL for a NULL job. */
-GCancellable *vstor_job_cancellable(VstorJob *job);
+/* A descriptor that turns readable once the job is cancelled (before or after this call), for
+ * a poll that must wake up on a cancel: an eventfd owned by @job, made on the first call.
+ * Fails (VSTOR_ERR_SYSTEM_ERROR) only when no descriptor can be made. */
+int vstor_job_cancel_fd(VstorJob *job, GError **err);
 
 /* Fails with VSTOR_ERR_OPERATION_ABORTED when the job was cancelled: the check a worker
  * makes between chunks. */

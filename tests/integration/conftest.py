@@ -64,7 +64,7 @@ def stretch_cli(seconds):
 
 def valgrind_argv(log_pattern, follow_forks=False):
     """valgrind's argv (to put in front of a program) writing to @log_pattern (%p: the pid).
-    Without @follow_forks a forked child (GSubprocess's, before it execs qemu-img or mkfs)
+    Without @follow_forks a forked child (g_spawn's, before it execs qemu-img or mkfs)
     is silent; with it (vstord --daemon) the child gets a log of its own."""
     valgrind = shutil.which("valgrind")
     if valgrind is None:

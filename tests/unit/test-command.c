@@ -1,6 +1,10 @@
 /* test-command.c: the command runner — real runs (true, false, echo, stdin, environment,
  * signals, missing programs), libvirt's fixture formatting, and the recording runner. */
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "testutil.h"
 #include "util/command.h"
@@ -138,10 +142,10 @@ test_run_missing(void)
 }
 
 static gpointer
-cancel_soon(gpointer cancellable)
+cancel_soon(gpointer job)
 {
     g_usleep(100 * 1000);
-    g_cancellable_cancel(cancellable);
+    vstor_job_cancel(job);
     return NULL;
 }
 
@@ -149,18 +153,112 @@ static void
 test_run_cancel(void)
 {
     g_autoptr(VstorCommand) cmd = vstor_command_new("sleep");
-    g_autoptr(GCancellable) cancellable = g_cancellable_new();
+    g_autoptr(VstorJob) job = vstor_job_new(1, VSTOR_JOB_VOL_WIPE, "p", "v");
     g_autoptr(GError) err = NULL;
     GThread *thread;
     gint64 start = g_get_monotonic_time();
 
     vstor_command_add_arg(cmd, "30");
-    vstor_command_set_cancellable(cmd, cancellable);
-    thread = g_thread_new("cancel", cancel_soon, cancellable);
+    vstor_command_set_job(cmd, job);
+    thread = g_thread_new("cancel", cancel_soon, job);
     g_assert_cmpint(vstor_command_run(cmd, NULL, NULL, NULL, &err), ==, -1);
     g_thread_join(thread);
     g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_OPERATION_ABORTED);
     g_assert_cmpint(g_get_monotonic_time() - start, <, 10 * G_USEC_PER_SEC);
+}
+
+/* A job cancelled before the run: the program never starts (its side effect is missing). */
+static void
+test_run_cancelled_before(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vstor-cmd-XXXXXX", NULL);
+    g_autofree char *mark = g_build_filename(dir, "ran", NULL);
+    g_autoptr(VstorCommand) cmd = vstor_command_new("touch");
+    g_autoptr(VstorJob) job = vstor_job_new(1, VSTOR_JOB_VOL_WIPE, "p", "v");
+    g_autoptr(GError) err = NULL;
+
+    vstor_command_add_arg(cmd, mark);
+    vstor_command_set_job(cmd, job);
+    vstor_job_cancel(job);
+    g_assert_cmpint(vstor_command_run(cmd, NULL, NULL, NULL, &err), ==, -1);
+    g_assert_error(err, VSTOR_ERROR, VSTOR_ERR_OPERATION_ABORTED);
+    g_assert_false(g_file_test(mark, G_FILE_TEST_EXISTS));
+    g_rmdir(dir);
+}
+
+/* The child's output is read while it runs, not once it ends: more than a pipe holds (64 KiB)
+ * on both stdout and stderr at once must not block the child. */
+static void
+test_run_large_output(void)
+{
+    const char *argv[] = {"sh", "-c",
+                          "head -c 300000 /dev/zero | tr '\\0' a; "
+                          "head -c 200000 /dev/zero | tr '\\0' b >&2; exit 3",
+                          NULL};
+    g_autoptr(VstorCommand) cmd = vstor_command_new_argv(argv);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *errs = NULL;
+    int status = -1;
+
+    g_assert_cmpint(vstor_command_run(cmd, &status, &out, &errs, &err), ==, 0);
+    g_assert_cmpint(status, ==, 3);
+    g_assert_cmpuint(strlen(out), ==, 300000);
+    g_assert_cmpuint(strspn(out, "a"), ==, 300000);
+    g_assert_cmpuint(strlen(errs), ==, 200000);
+}
+
+static int
+open_high(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 20);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(high, >=, 20);
+    close(fd);
+    return high;
+}
+
+/* Descriptors handed to the child arrive under the numbers pass_fd returned, also when the
+ * copies' own numbers cross the targets (the copy for 3 is 4 and the one for 4 is 3). */
+static void
+test_run_pass_fd(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vstor-cmd-XXXXXX", NULL);
+    g_autofree char *fa = g_build_filename(dir, "a", NULL);
+    g_autofree char *fb = g_build_filename(dir, "b", NULL);
+    const char *argv[] = {"sh", "-c", "cat <&3; cat <&4", NULL};
+    g_autoptr(VstorCommand) cmd = vstor_command_new_argv(argv);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = NULL;
+    int a, b, hold;
+
+    g_assert_true(g_file_set_contents(fa, "first,", -1, NULL));
+    g_assert_true(g_file_set_contents(fb, "second", -1, NULL));
+    /* The files away from the low numbers, so the copies can take 3 and 4. */
+    a = open_high(fa);
+    b = open_high(fb);
+    if (fcntl(3, F_GETFD) >= 0 || fcntl(4, F_GETFD) >= 0) {
+        g_test_skip("descriptors 3 and 4 are in use");
+        return;
+    }
+    /* With 3 held, a's copy becomes 4; once 3 is free again, b's copy becomes 3. */
+    hold = fcntl(0, F_DUPFD_CLOEXEC, 3);
+    g_assert_cmpint(hold, ==, 3);
+    g_assert_cmpint(vstor_command_pass_fd(cmd, a, &err), ==, VSTOR_COMMAND_FD_FIRST);
+    close(hold);
+    g_assert_cmpint(fcntl(4, F_GETFD), >=, 0);
+    g_assert_cmpint(vstor_command_pass_fd(cmd, b, &err), ==, VSTOR_COMMAND_FD_FIRST + 1);
+    g_assert_cmpint(fcntl(3, F_GETFD), >=, 0);
+    g_assert_cmpint(vstor_command_run(cmd, NULL, &out, NULL, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpstr(out, ==, "first,second");
+    close(a);
+    close(b);
+    g_unlink(fa);
+    g_unlink(fb);
+    g_rmdir(dir);
 }
 
 static void
@@ -326,6 +424,9 @@ main(int argc, char **argv)
     g_test_add_func("/command/run/env", test_run_env);
     g_test_add_func("/command/run/missing", test_run_missing);
     g_test_add_func("/command/run/cancel", test_run_cancel);
+    g_test_add_func("/command/run/cancelled-before", test_run_cancelled_before);
+    g_test_add_func("/command/run/large-output", test_run_large_output);
+    g_test_add_func("/command/run/pass-fd", test_run_pass_fd);
     g_test_add_func("/command/find-program", test_find_program);
     g_test_add_func("/command/to-string/fixture", test_to_string);
     g_test_add_func("/command/to-string/env", test_to_string_env);
