@@ -20,6 +20,8 @@ struct _VstorCommand {
     GPtrArray *env; /* NAME=value, NULL-terminated */
     char *stdin_text;
     VstorJob *job; /* cancels the run, or NULL */
+    VstorCommandOutputFunc output_func; /* sees stdout as it comes, or NULL */
+    gpointer output_data;
     GArray *fds; /* of int: the child gets fds[i] as descriptor VSTOR_COMMAND_FD_FIRST + i */
 };
 
@@ -127,6 +129,14 @@ vstor_command_set_job(VstorCommand *cmd, VstorJob *job)
     g_return_if_fail(cmd);
     vstor_job_unref(cmd->job);
     cmd->job = job ? vstor_job_ref(job) : NULL;
+}
+
+void
+vstor_command_set_output_func(VstorCommand *cmd, VstorCommandOutputFunc func, gpointer user_data)
+{
+    g_return_if_fail(cmd);
+    cmd->output_func = func;
+    cmd->output_data = user_data;
 }
 
 int
@@ -362,16 +372,19 @@ child_close(Child *child)
         }
 }
 
-/* Reads one chunk of @fd into @buf; at the end (or on an error) closes it and sets it to -1. */
+/* Reads one chunk of @fd into @buf, and shows it to @cmd's output function when @fd is
+ * stdout; at the end (or on an error) closes it and sets it to -1. */
 static void
-drain_once(int *fd, GString *buf)
+drain_once(VstorCommand *cmd, int *fd, gboolean is_stdout, GString *buf)
 {
     char chunk[16384];
     ssize_t n = read(*fd, chunk, sizeof(chunk));
 
-    if (n > 0)
+    if (n > 0) {
         g_string_append_len(buf, chunk, n);
-    else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        if (is_stdout && cmd->output_func)
+            cmd->output_func(chunk, (gsize)n, cmd->output_data);
+    } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         close(*fd);
         *fd = -1;
     }
@@ -381,7 +394,7 @@ drain_once(int *fd, GString *buf)
  * @cancel_fd turns readable (returns FALSE: the caller kills and reaps). Without a pidfd the
  * exit is waited for by waitpid() after the pipes end, and a cancel is not seen then. */
 static gboolean
-communicate(Child *child, int cancel_fd, GString *out, GString *errs)
+communicate(VstorCommand *cmd, Child *child, int cancel_fd, GString *out, GString *errs)
 {
     gboolean exited = child->pidfd < 0; /* nothing to poll for it: waitpid() will wait */
 
@@ -413,9 +426,9 @@ communicate(Child *child, int cancel_fd, GString *out, GString *errs)
         if (at_cancel >= 0 && pfd[at_cancel].revents)
             return FALSE;
         if (at_out >= 0 && pfd[at_out].revents)
-            drain_once(&child->out_fd, out);
+            drain_once(cmd, &child->out_fd, TRUE, out);
         if (at_err >= 0 && pfd[at_err].revents)
-            drain_once(&child->err_fd, errs);
+            drain_once(cmd, &child->err_fd, FALSE, errs);
         if (at_pid >= 0 && pfd[at_pid].revents)
             exited = TRUE;
     }
@@ -516,10 +529,10 @@ vstor_command_run(VstorCommand *cmd, int *ret_exit_status, char **ret_stdout, ch
         return -1;
     }
     g_debug("running %s", line);
-    if (spawn(cmd, argv, ret_stdout != NULL, &child, err) < 0)
+    if (spawn(cmd, argv, ret_stdout || cmd->output_func, &child, err) < 0)
         return -1;
 
-    finished = communicate(&child, cancel_fd, out, errs);
+    finished = communicate(cmd, &child, cancel_fd, out, errs);
     if (!finished)
         kill(child.pid, SIGKILL); /* cancelled: never leave the child behind */
     child_close(&child);
@@ -687,6 +700,8 @@ run_recorded(VstorCommandRunner *runner, VstorCommand *cmd, int *ret_exit_status
         expectation_free(e);
         return -1;
     }
+    if (e && cmd->output_func && *e->stdout_text)
+        cmd->output_func(e->stdout_text, strlen(e->stdout_text), cmd->output_data);
     rc = check_status(vstor_command_env(cmd), vstor_command_argv(cmd), TRUE, e ? e->exit_status : 0,
                       e ? e->stderr_text : NULL, ret_exit_status != NULL, err);
     if (rc == 0) {

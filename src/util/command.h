@@ -32,6 +32,14 @@ void vstor_command_set_stdin(VstorCommand *cmd, const char *text);
  * (the default): the run cannot be cancelled. @cmd keeps a reference. */
 void vstor_command_set_job(VstorCommand *cmd, VstorJob *job);
 
+/* @func gets each piece of the child's stdout as it arrives (pieces as read, not lines), on
+ * the thread running the command: a tool's progress read while it works. The run still
+ * returns the whole stdout when asked for it. A recorded run hands it the expectation's
+ * stdout in one piece. */
+typedef void (*VstorCommandOutputFunc)(const char *data, gsize len, gpointer user_data);
+void vstor_command_set_output_func(VstorCommand *cmd, VstorCommandOutputFunc func,
+                                   gpointer user_data);
+
 /* Hands the child a copy of the open descriptor @fd: the child finds it as the returned
  * number (VSTOR_COMMAND_FD_FIRST, then counting up), e.g. for a tool told to open
  * /proc/self/fd/N — the file already opened and checked, not a path that may have changed

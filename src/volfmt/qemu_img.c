@@ -3,6 +3,7 @@
 #include "volfmt/qemu_img.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -684,4 +685,58 @@ vstor_qemu_img_check_backing(const VstorVolDef *vol, const char *pool_dir, GErro
         return -1;
     }
     return 0;
+}
+
+double
+vstor_qemu_img_progress_parse(const char *record)
+{
+    const char *p = record + strspn(record, " ");
+    char *end = NULL;
+    double percent;
+
+    if (*p++ != '(')
+        return -1;
+    percent = g_ascii_strtod(p, &end);
+    if (end == p || strncmp(end, "/100%)", 6) != 0 || end[6 + strspn(end + 6, " ")] != '\0' ||
+        !(percent >= 0 && percent <= 100))
+        return -1;
+    return percent;
+}
+
+static void
+progress_record(VstorQemuImgProgress *progress)
+{
+    guint64 done, total, bytes;
+    double percent;
+
+    progress->record[progress->record_len] = '\0';
+    progress->record_len = 0;
+    if ((percent = vstor_qemu_img_progress_parse(progress->record)) < 0)
+        return;
+    vstor_job_get_progress(progress->job, &done, &total);
+    bytes = (guint64)((double)total * (percent / 100.0));
+    if (bytes > total)
+        bytes = total;
+    if (bytes > progress->reported) {
+        vstor_job_add_done(progress->job, bytes - progress->reported);
+        progress->reported = bytes;
+    }
+}
+
+void
+vstor_qemu_img_progress_feed(const char *data, gsize len, gpointer user_data)
+{
+    VstorQemuImgProgress *progress = user_data;
+
+    for (gsize i = 0; i < len; i++) {
+        if (data[i] == '\r' || data[i] == '\n') {
+            if (!progress->overlong)
+                progress_record(progress);
+            progress->record_len = 0;
+            progress->overlong = FALSE;
+        } else if (progress->record_len < sizeof(progress->record) - 1)
+            progress->record[progress->record_len++] = data[i];
+        else
+            progress->overlong = TRUE; /* no record qemu-img prints: dropped whole */
+    }
 }

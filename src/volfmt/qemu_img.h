@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "conf/vol_conf.h"
+#include "util/job.h"
 
 /* Flags, numbered as libvirt's virStorageVolCreateFlags so the driver passes them through. */
 typedef enum {
@@ -98,3 +99,19 @@ void vstor_qemu_img_append_opt(GString *buf, const char *value);
  * file name cannot be given): run it as it is. */
 char **vstor_qemu_img_pin(const char *const *argv, const char *path, int fdnum, const char *driver,
                           const VstorVolTarget *backing, gboolean drop_backing);
+
+/* The progress `qemu-img convert -p` prints ("    (12.34/100%)" records ended by '\r'),
+ * turned into bytes done of @job's total as it comes; fed by vstor_qemu_img_progress_feed
+ * (a VstorCommandOutputFunc) in pieces as read. Only forward steps are added to the job. */
+typedef struct {
+    VstorJob *job;
+    guint64 reported; /* bytes added to the job so far */
+    char record[32];
+    gsize record_len; /* of a record not ended yet */
+    gboolean overlong; /* the record not ended yet is longer than any qemu-img prints */
+} VstorQemuImgProgress;
+
+void vstor_qemu_img_progress_feed(const char *data, gsize len, gpointer progress);
+/* The percentage in one record ("(12.34/100%)", spaces around allowed), or -1 when @record
+ * is not one. */
+double vstor_qemu_img_progress_parse(const char *record);

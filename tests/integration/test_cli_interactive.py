@@ -223,6 +223,27 @@ def test_progress_on_a_terminal_for_upload_and_clone(vstor, root):
 
 
 @MID_COPY
+def test_progress_of_a_conversion(vstor, root):
+    """A conversion runs qemu-img: its progress line moves while qemu-img works (read from
+    `qemu-img convert -p` as it prints it), instead of staying at 0 % until the end."""
+    uri, env, run, tmp = root
+    make_data_vol(run, tmp, "big", 1024)
+    xml = tmp / "conv.xml"
+    xml.write_text("<volume><name>conv.qcow2</name><capacity unit='G'>1</capacity>"
+                   "<target><format type='qcow2'/></target></volume>")
+    p = Pty([vstor, "-c", uri, "vol-create-from", "p", str(xml), "big", "--inputpool", "p"], env)
+    out, status = p.finish(timeout=120)
+    assert status == 0, out
+    assert b"Vol conv.qcow2 created from input vol big" in out, out
+    shown = [int(v) for v in re.findall(rb"vol-clone: +(\d{1,3})%", out)]
+    assert any(0 < v < 100 for v in shown), out
+    assert shown == sorted(shown), out
+    r = subprocess.run(["qemu-img", "compare", "-f", "raw", "-F", "qcow2", tmp / "p" / "big",
+                        tmp / "p" / "conv.qcow2"], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+@MID_COPY
 def test_ctrl_c_cancels_a_clone(vstor, root):
     uri, env, run, tmp = root
     make_data_vol(run, tmp, "a", 1024)  # big enough to be still copying at the first line

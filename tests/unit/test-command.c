@@ -208,6 +208,43 @@ test_run_large_output(void)
     g_assert_cmpuint(strlen(errs), ==, 200000);
 }
 
+static void
+collect_output(const char *data, gsize len, gpointer seen)
+{
+    g_string_append_len(seen, data, (gssize)len);
+}
+
+/* The output function sees stdout as it comes, all of it, whether stdout is also returned
+ * or not; a recorded run hands it the expectation's stdout. */
+static void
+test_run_output_func(void)
+{
+    const char *argv[] = {"sh", "-c", "printf 'one\\r'; sleep 0.1; printf 'two\\r'; echo err >&2",
+                          NULL};
+    g_autoptr(VstorCommand) cmd = vstor_command_new_argv(argv);
+    g_autoptr(VstorCommand) quiet = vstor_command_new_argv(argv);
+    g_autoptr(VstorCommand) rec = vstor_command_new("qemu-img");
+    g_autoptr(VstorCommandRunner) runner = vstor_runner_new_recording();
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = NULL;
+
+    vstor_command_set_output_func(cmd, collect_output, seen);
+    g_assert_cmpint(vstor_command_run(cmd, NULL, &out, NULL, &err), ==, 0);
+    g_assert_cmpstr(out, ==, "one\rtwo\r");
+    g_assert_cmpstr(seen->str, ==, out);
+    g_string_truncate(seen, 0);
+    vstor_command_set_output_func(quiet, collect_output, seen);
+    g_assert_cmpint(vstor_command_run(quiet, NULL, NULL, NULL, &err), ==, 0);
+    g_assert_cmpstr(seen->str, ==, "one\rtwo\r");
+
+    g_string_truncate(seen, 0);
+    vstor_runner_expect(runner, "qemu-img", 0, "    (50.00/100%)\r");
+    vstor_command_set_output_func(rec, collect_output, seen);
+    g_assert_cmpint(vstor_runner_run(runner, rec, NULL, NULL, NULL, &err), ==, 0);
+    g_assert_cmpstr(seen->str, ==, "    (50.00/100%)\r");
+}
+
 static int
 open_high(const char *path)
 {
@@ -427,6 +464,7 @@ main(int argc, char **argv)
     g_test_add_func("/command/run/cancelled-before", test_run_cancelled_before);
     g_test_add_func("/command/run/large-output", test_run_large_output);
     g_test_add_func("/command/run/pass-fd", test_run_pass_fd);
+    g_test_add_func("/command/run/output-func", test_run_output_func);
     g_test_add_func("/command/find-program", test_find_program);
     g_test_add_func("/command/to-string/fixture", test_to_string);
     g_test_add_func("/command/to-string/env", test_to_string_env);

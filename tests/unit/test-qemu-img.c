@@ -663,6 +663,44 @@ out:
     test_rm_rf(dir);
 }
 
+/* `qemu-img convert -p` output read in pieces as they come: records cut anywhere, only
+ * forward steps added to the job, what is no record ignored. */
+static void
+test_progress(void)
+{
+    g_autoptr(VstorJob) job = vstor_job_new(1, VSTOR_JOB_VOL_CLONE, "p", "v");
+    VstorQemuImgProgress progress = {.job = job};
+    const char *pieces[] = {"    (0.00/100%)\r    (12.", "50/100%)\r", "    (10.00/100%)\r",
+                            "garbage (x/100%)\r(50/100%\r", "    (100.00/100%)\r\n"};
+    const guint64 after[] = {0, 100, 100, 100, 800};
+    guint64 done, total;
+
+    g_assert_cmpfloat(vstor_qemu_img_progress_parse("    (12.34/100%)"), ==, 12.34);
+    g_assert_cmpfloat(vstor_qemu_img_progress_parse("(100.00/100%)"), ==, 100);
+    g_assert_cmpfloat(vstor_qemu_img_progress_parse("(100.01/100%)"), <, 0);
+    g_assert_cmpfloat(vstor_qemu_img_progress_parse("(-1/100%)"), <, 0);
+    g_assert_cmpfloat(vstor_qemu_img_progress_parse("(5/100%) x"), <, 0);
+    g_assert_cmpfloat(vstor_qemu_img_progress_parse("Image resized."), <, 0);
+    g_assert_cmpfloat(vstor_qemu_img_progress_parse(""), <, 0);
+
+    vstor_job_set_total(job, 800);
+    for (guint i = 0; i < G_N_ELEMENTS(pieces); i++) {
+        vstor_qemu_img_progress_feed(pieces[i], strlen(pieces[i]), &progress);
+        vstor_job_get_progress(job, &done, &total);
+        g_assert_cmpuint(done, ==, after[i]);
+    }
+    /* A record longer than any qemu-img prints is dropped whole. */
+    vstor_job_set_total(job, 1600);
+    for (guint i = 0; i < 100; i++)
+        vstor_qemu_img_progress_feed(" ", 1, &progress);
+    vstor_qemu_img_progress_feed("(75.00/100%)\r", 13, &progress);
+    vstor_job_get_progress(job, &done, &total);
+    g_assert_cmpuint(done, ==, 800);
+    vstor_qemu_img_progress_feed("(75.00/100%)\r", 13, &progress);
+    vstor_job_get_progress(job, &done, &total);
+    g_assert_cmpuint(done, ==, 1200);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -682,5 +720,6 @@ main(int argc, char **argv)
     g_test_add_func("/qemu-img/check-backing", test_check_backing);
     g_test_add_func("/qemu-img/resize", test_resize);
     g_test_add_func("/qemu-img/run-real", test_run_real);
+    g_test_add_func("/qemu-img/progress", test_progress);
     return g_test_run();
 }
