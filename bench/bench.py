@@ -50,6 +50,32 @@ ROUNDS = 10  # rounds a many-call row is cut into
 LIST_CALLS = 9  # list-all calls per daemon; the row is their median
 
 
+# Issue 6's targets, vstord ÷ libvirtd, by the start of the workload's name (counts and sizes
+# vary with --quick); every other workload must at least beat libvirtd (below 1). Rows that
+# are no workload (a count, a share derived from another row) have none.
+TARGETS = (("idle RSS (KiB)", 0.2), ("refresh after", 0.1),
+           ("list-all volumes", 0.5), ("info on each", 0.5), ("clone empty", 0.01),
+           ("clone", 0.7), ("convert", 0.7), ("wipe", 0.1), ("upload", 0.6),
+           ("download", 0.6), ("delete every", 0.5))
+NO_TARGET = ("volumes listed", "list-all, beyond the client's CPU")
+
+
+def target_of(workload):
+    """The ratio @workload must stay at or under, 1 (exclusive) for the rest, None for none."""
+    if workload in NO_TARGET:
+        return None
+    if workload.startswith("create"):
+        return 0.1 if "qcow2" in workload else 0.5
+    for prefix, target in TARGETS:
+        if workload.startswith(prefix):
+            return target
+    return 1.0
+
+
+def meets(ratio, target):
+    return ratio < 1.0 if target == 1.0 else ratio <= target
+
+
 def rss_kib(pid, field="VmRSS"):
     """VmRSS of @pid: resident pages of the process, shared library pages included (or
     RssAnon: only its anonymous pages — heap, stacks, written data)."""
@@ -410,6 +436,16 @@ def fmt_value(name, v):
     return f"{v:.3f}"
 
 
+def fmt_target(target):
+    if target is None:
+        return "-"
+    return "< 1" if target == 1.0 else f"≤ {target:g}"
+
+
+def fmt_met(met):
+    return "" if met is None else ("met" if met else "NOT MET")
+
+
 def summarize(runs):
     """Rows of medians over @runs, each with every run's ratio. The ratio shown is the median of
     the runs' ratios: each run compares the daemons at the same moments, runs do not."""
@@ -424,8 +460,10 @@ def summarize(runs):
         each_ratio = ([v / l for l, v in zip(lvs, vss)]
                       if counted and vs is not None and all(lvs) else None)
         ratio = statistics.median(each_ratio) if each_ratio else None
+        target = target_of(key) if ratio is not None else None
         rows.append({"workload": key, "libvirtd": lv, "vstord": vs, "ratio": ratio,
-                     "ratios": each_ratio})
+                     "ratios": each_ratio, "target": target,
+                     "met": meets(ratio, target) if target is not None else None})
     return rows
 
 
@@ -463,12 +501,20 @@ def main():
     rows = summarize(runs)
     w0 = max(len(r["workload"]) for r in rows)
     print(f"median of {len(runs)} run(s)")
-    print(f"{'workload':<{w0}}  {'libvirtd':>12}  {'vstord':>12}  {'ratio':>7}  runs")
+    print(f"{'workload':<{w0}}  {'libvirtd':>12}  {'vstord':>12}  {'ratio':>7}  "
+          f"{'target':>7}  {'':7}  runs")
     for row in rows:
         ratio = f"{row['ratio']:.3f}" if row["ratio"] is not None else "-"
         spread = " ".join(f"{x:.2f}" for x in row["ratios"]) if row["ratios"] else ""
         print(f"{row['workload']:<{w0}}  {fmt_value(row['workload'], row['libvirtd']):>12}  "
-              f"{fmt_value(row['workload'], row['vstord']):>12}  {ratio:>7}  {spread}")
+              f"{fmt_value(row['workload'], row['vstord']):>12}  {ratio:>7}  "
+              f"{fmt_target(row.get('target')):>7}  {fmt_met(row.get('met')):7}  {spread}")
+    judged = [r for r in rows if r.get("met") is not None]
+    missed = [r["workload"] for r in judged if not r["met"]]
+    print(f"targets met: {len(judged) - len(missed)} of {len(judged)}"
+          + (f"; not met: {', '.join(missed)}" if missed else "")
+          + (" (--quick: sizes too small for the targets to mean anything)" if args.quick
+             else ""))
     out = pathlib.Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),

@@ -10,7 +10,7 @@ import json
 import pathlib
 import re
 
-from bench import fmt_value
+from bench import fmt_met, fmt_target, fmt_value, meets, target_of
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -27,13 +27,17 @@ def latest_table(data):
             else "One run")
     lines = [f"{what}, {data['date']}{' (--quick)' if data.get('quick') else ''}"
              f"{' (--calls-only)' if data.get('calls_only') else ''}.", "",
-             "| workload | libvirtd | vstord | vstord ÷ libvirtd | ratio in each run |",
-             "|---|---:|---:|---:|---|"]
+             "| workload | libvirtd | vstord | vstord ÷ libvirtd | target | | ratio in each run |",
+             "|---|---:|---:|---:|---:|---|---|"]
     for row in data["rows"]:
         ratio = f"{row['ratio']:.3f}" if row["ratio"] is not None else "-"
         each = " ".join(f"{x:.2f}" for x in row.get("ratios") or [])
+        target = target_of(row["workload"]) if row["ratio"] is not None else None
+        met = fmt_met(meets(row["ratio"], target) if target is not None else None)
+        shown = f"**{met}**" if met == "NOT MET" else met
         lines.append(f"| {row['workload']} | {fmt(row['workload'], row['libvirtd'])} | "
-                     f"{fmt(row['workload'], row['vstord'])} | {ratio} | {each} |")
+                     f"{fmt(row['workload'], row['vstord'])} | {ratio} | {fmt_target(target)} | "
+                     f"{shown} | {each} |")
     return "\n".join(lines)
 
 
