@@ -21,6 +21,55 @@ static const char *const scrub_patterns[VSTOR_WIPE_LAST] = {
     [VSTOR_WIPE_RANDOM] = "random",
 };
 
+/* As scrub 2.6 draws them: a bar per pattern written, and one for a verify pass where the
+ * pattern set ends with one (nnsa and dod). */
+static const guint scrub_passes[VSTOR_WIPE_LAST] = {
+    [VSTOR_WIPE_NNSA] = 4,        [VSTOR_WIPE_DOD] = 4,      [VSTOR_WIPE_BSI] = 9,
+    [VSTOR_WIPE_GUTMANN] = 35,    [VSTOR_WIPE_SCHNEIER] = 7, [VSTOR_WIPE_PFITZNER7] = 7,
+    [VSTOR_WIPE_PFITZNER33] = 33, [VSTOR_WIPE_RANDOM] = 1,
+};
+
+guint
+vstor_wipe_scrub_passes(VstorWipeAlgorithm algorithm)
+{
+    return (guint)algorithm < VSTOR_WIPE_LAST ? scrub_passes[algorithm] : 0;
+}
+
+void
+vstor_wipe_scrub_progress_feed(const char *data, gsize len, gpointer user_data)
+{
+    VstorWipeScrubProgress *progress = user_data;
+    guint64 done, total, bytes, steps;
+
+    for (gsize i = 0; i < len; i++) {
+        if (data[i] == '|') {
+            if (progress->in_bar)
+                progress->bars_done++;
+            progress->in_bar = !progress->in_bar;
+            progress->dots = 0;
+        } else if (data[i] == '.' && progress->in_bar) {
+            progress->dots++;
+        } else if (data[i] == '\n') {
+            progress->in_bar = FALSE; /* a bar never spans lines */
+            progress->dots = 0;
+        }
+    }
+    /* Never the whole before scrub has ended: more bars than expected stop just short. */
+    steps = (guint64)progress->passes * VSTOR_WIPE_SCRUB_DOTS;
+    if (steps == 0)
+        return;
+    vstor_job_get_progress(progress->job, &done, &total);
+    bytes = (guint64)((double)total *
+                      (double)MIN((guint64)progress->bars_done * VSTOR_WIPE_SCRUB_DOTS +
+                                      MIN(progress->dots, VSTOR_WIPE_SCRUB_DOTS),
+                                  steps - 1) /
+                      (double)steps);
+    if (bytes > progress->reported) {
+        vstor_job_add_done(progress->job, bytes - progress->reported);
+        progress->reported = bytes;
+    }
+}
+
 int
 vstor_wipe_write_zeros(int fd, const char *path, guint64 from, guint64 len, VstorJob *job,
                        GError **err)
@@ -51,14 +100,17 @@ vstor_wipe_scrub(VstorBackendEnv *env, const char *path, VstorWipeAlgorithm algo
                  VstorJob *job, GError **err)
 {
     g_autoptr(VstorCommand) cmd = vstor_command_new("scrub");
+    VstorWipeScrubProgress progress = {.job = job, .passes = vstor_wipe_scrub_passes(algorithm)};
 
     g_return_val_if_fail((guint)algorithm < VSTOR_WIPE_LAST && scrub_patterns[algorithm], -1);
     vstor_command_add_args(cmd, "-f", "-p", scrub_patterns[algorithm], path, NULL);
     vstor_command_set_job(cmd, job);
+    if (job)
+        vstor_command_set_output_func(cmd, vstor_wipe_scrub_progress_feed, &progress);
     vstor_job_set_total(job, size);
     if (vstor_runner_run(env->runner, cmd, NULL, NULL, NULL, err) < 0)
         return -1;
-    vstor_job_add_done(job, size);
+    vstor_job_add_done(job, size - MIN(progress.reported, size)); /* what the bars left unsaid */
     return 0;
 }
 

@@ -244,6 +244,21 @@ def test_progress_of_a_conversion(vstor, root):
 
 
 @MID_COPY
+def test_progress_of_a_scrub_wipe(vstor, root):
+    """A multi-pass wipe runs scrub: its progress line follows scrub's bars pass by pass
+    instead of staying at 0 % until the last one."""
+    uri, env, run, tmp = root
+    make_full_vol(run, "w")
+    p = Pty([vstor, "-c", uri, "vol-wipe", "w", "--pool", "p", "--algorithm", "dod"], env)
+    out, status = p.finish(timeout=120)
+    assert status == 0, out
+    assert b"Vol w wiped" in out, out
+    shown = [int(v) for v in re.findall(rb"vol-wipe: +(\d{1,3})%", out)]
+    assert any(0 < v < 100 for v in shown), out
+    assert shown == sorted(shown), out
+
+
+@MID_COPY
 def test_ctrl_c_cancels_a_clone(vstor, root):
     uri, env, run, tmp = root
     make_data_vol(run, tmp, "a", 1024)  # big enough to be still copying at the first line

@@ -1,9 +1,13 @@
 /* test-driver-data.c: the driver's paths that move volume data — conversions written with
- * direct I/O, clones and uploads written behind — each whole, and not left in the page cache. */
+ * direct I/O, clones and uploads written behind — each whole, and not left in the page cache;
+ * and scrub's progress bars read as a wipe's progress. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
+#include "backends/wipe.h"
 #include "driver-fixture.h"
 #include "util/fileio.h"
 
@@ -165,6 +169,56 @@ test_upload_write_behind(Fixture *f, gconstpointer data)
     g_assert_cmpmem(got, got_len, words, len);
 }
 
+/* The installed scrub draws as many bars as the pass table says for every algorithm (its real
+ * output, fed in pieces of every size from 1 to 7 bytes), and the progress read from them
+ * rises with each dot and stops short of the whole until scrub has ended. */
+static void
+test_scrub_progress(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vstor-scrub-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "v", NULL);
+    g_autofree char *scrub = g_find_program_in_path("scrub");
+
+    if (!scrub) {
+        g_test_skip("scrub is not installed");
+        return;
+    }
+    for (guint a = 0; a < VSTOR_WIPE_LAST; a++) {
+        static const char *const names[] = {"nnsa",     "dod",       "bsi",        "gutmann",
+                                            "schneier", "pfitzner7", "pfitzner33", "random"};
+        const char *argv[] = {scrub, "-f", "-p", NULL, file, NULL};
+        g_autoptr(VstorJob) job = vstor_job_new(a, VSTOR_JOB_VOL_WIPE, "p", "v");
+        VstorWipeScrubProgress progress = {.job = job};
+        g_autofree char *out = NULL;
+        guint64 done = 0, total = 0, last = 0;
+        gint status = -1;
+
+        if (vstor_wipe_scrub_passes(a) == 0)
+            continue; /* zero: not a scrub algorithm */
+        g_assert_cmpuint(a - VSTOR_WIPE_NNSA, <, G_N_ELEMENTS(names));
+        argv[3] = names[a - VSTOR_WIPE_NNSA];
+        progress.passes = vstor_wipe_scrub_passes(a);
+        g_assert_true(g_file_set_contents(file, "", 0, NULL));
+        g_assert_cmpint(truncate(file, 64 * 1024), ==, 0);
+        g_assert_true(
+            g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL, &out, NULL, &status, NULL));
+        g_assert_true(g_spawn_check_wait_status(status, NULL));
+        vstor_job_set_total(job, 1000000);
+        for (gsize at = 0, piece = 1; out[at]; at += piece, piece = piece % 7 + 1) {
+            piece = MIN(piece, strlen(out + at));
+            vstor_wipe_scrub_progress_feed(out + at, piece, &progress);
+            vstor_job_get_progress(job, &done, &total);
+            g_assert_cmpuint(done, >=, last);
+            last = done;
+        }
+        g_assert_cmpuint(progress.bars_done, ==, vstor_wipe_scrub_passes(a));
+        g_assert_cmpuint(done, <, total);
+        g_assert_cmpuint(done, >=, total - total / (progress.passes * VSTOR_WIPE_SCRUB_DOTS) - 1);
+    }
+    g_unlink(file);
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -173,5 +227,6 @@ main(int argc, char **argv)
     ADD("/driver/vol/convert-direct", test_convert_direct);
     ADD("/driver/vol/clone-write-behind", test_clone_write_behind);
     ADD("/driver/vol/upload-write-behind", test_upload_write_behind);
+    g_test_add_func("/driver/wipe/scrub-progress", test_scrub_progress);
     return g_test_run();
 }
