@@ -308,12 +308,8 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
                     : run_argv(env, argv, job, err) < 0)
             return -1;
     }
-    if (input && job) {
-        guint64 done, total;
-
-        vstor_job_get_progress(job, &done, &total);
-        vstor_job_add_done(job, total > done ? total - done : 0); /* what -p left unsaid */
-    }
+    if (input)
+        vstor_job_fill(job); /* what -p left unsaid */
     return apply_perms(pool, vol, err);
 }
 

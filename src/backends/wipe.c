@@ -39,7 +39,7 @@ void
 vstor_wipe_scrub_progress_feed(const char *data, gsize len, gpointer user_data)
 {
     VstorWipeScrubProgress *progress = user_data;
-    guint64 done, total, bytes, steps;
+    guint64 steps = (guint64)progress->passes * VSTOR_WIPE_SCRUB_DOTS;
 
     for (gsize i = 0; i < len; i++) {
         if (data[i] == '|') {
@@ -55,19 +55,12 @@ vstor_wipe_scrub_progress_feed(const char *data, gsize len, gpointer user_data)
         }
     }
     /* Never the whole before scrub has ended: more bars than expected stop just short. */
-    steps = (guint64)progress->passes * VSTOR_WIPE_SCRUB_DOTS;
-    if (steps == 0)
-        return;
-    vstor_job_get_progress(progress->job, &done, &total);
-    bytes = (guint64)((double)total *
-                      (double)MIN((guint64)progress->bars_done * VSTOR_WIPE_SCRUB_DOTS +
-                                      MIN(progress->dots, VSTOR_WIPE_SCRUB_DOTS),
-                                  steps - 1) /
-                      (double)steps);
-    if (bytes > progress->reported) {
-        vstor_job_add_done(progress->job, bytes - progress->reported);
-        progress->reported = bytes;
-    }
+    if (steps > 0)
+        vstor_job_advance_to(progress->job, &progress->reported,
+                             (double)MIN((guint64)progress->bars_done * VSTOR_WIPE_SCRUB_DOTS +
+                                             MIN(progress->dots, VSTOR_WIPE_SCRUB_DOTS),
+                                         steps - 1) /
+                                 (double)steps);
 }
 
 int
@@ -110,7 +103,7 @@ vstor_wipe_scrub(VstorBackendEnv *env, const char *path, VstorWipeAlgorithm algo
     vstor_job_set_total(job, size);
     if (vstor_runner_run(env->runner, cmd, NULL, NULL, NULL, err) < 0)
         return -1;
-    vstor_job_add_done(job, size - MIN(progress.reported, size)); /* what the bars left unsaid */
+    vstor_job_fill(job); /* what the bars left unsaid */
     return 0;
 }
 

@@ -171,9 +171,7 @@ worker_run(gpointer data, gpointer user_data)
 static void
 push_job(VstorServer *srv, Job *job)
 {
-    /* When no thread can be made at all, the call runs here rather than being lost, which at
-     * worst delays this client's loop. */
-    vstor_workers_push(srv->workers, job);
+    vstor_workers_push(srv->workers, job); /* never lost: runs here when no thread can be made */
 }
 
 void

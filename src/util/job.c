@@ -126,6 +126,33 @@ signal_fd(int fd)
 /* The flag is set before the descriptor is read here, and the descriptor is published before
  * the flag is read in vstor_job_cancel_fd: whichever runs second signals it. */
 void
+vstor_job_advance_to(VstorJob *job, guint64 *reported, double fraction)
+{
+    guint64 done, total, bytes;
+
+    if (!job)
+        return;
+    vstor_job_get_progress(job, &done, &total);
+    bytes = (guint64)((double)total * CLAMP(fraction, 0.0, 1.0));
+    if (bytes > *reported) {
+        vstor_job_add_done(job, bytes - *reported);
+        *reported = bytes;
+    }
+}
+
+void
+vstor_job_fill(VstorJob *job)
+{
+    guint64 done, total;
+
+    if (!job)
+        return;
+    vstor_job_get_progress(job, &done, &total);
+    if (total > done)
+        vstor_job_add_done(job, total - done);
+}
+
+void
 vstor_job_cancel(VstorJob *job)
 {
     int fd;

@@ -35,6 +35,12 @@ const char *vstor_job_vol(const VstorJob *job);
 void vstor_job_set_total(VstorJob *job, guint64 total);
 void vstor_job_add_done(VstorJob *job, guint64 bytes);
 void vstor_job_get_progress(const VstorJob *job, guint64 *ret_done, guint64 *ret_total);
+/* For a producer that reads a tool's progress as a position (a fraction of the total, 0..1):
+ * adds what brings its share from *@reported up to @fraction of the total, nothing when that
+ * is no step forward, and updates *@reported. */
+void vstor_job_advance_to(VstorJob *job, guint64 *reported, double fraction);
+/* Brings the bytes done up to the total: what a tool's own progress left unsaid at its end. */
+void vstor_job_fill(VstorJob *job);
 
 /* Asks the job to stop; the worker notices at its next check. */
 void vstor_job_cancel(VstorJob *job);

@@ -706,21 +706,11 @@ vstor_qemu_img_progress_parse(const char *record)
 static void
 progress_record(VstorQemuImgProgress *progress)
 {
-    guint64 done, total, bytes;
     double percent;
 
     progress->record[progress->record_len] = '\0';
-    progress->record_len = 0;
-    if ((percent = vstor_qemu_img_progress_parse(progress->record)) < 0)
-        return;
-    vstor_job_get_progress(progress->job, &done, &total);
-    bytes = (guint64)((double)total * (percent / 100.0));
-    if (bytes > total)
-        bytes = total;
-    if (bytes > progress->reported) {
-        vstor_job_add_done(progress->job, bytes - progress->reported);
-        progress->reported = bytes;
-    }
+    if ((percent = vstor_qemu_img_progress_parse(progress->record)) >= 0)
+        vstor_job_advance_to(progress->job, &progress->reported, percent / 100.0);
 }
 
 void

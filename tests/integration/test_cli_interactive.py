@@ -119,6 +119,13 @@ def make_data_vol(run, tmp, name, mib):
         os.close(fd)
 
 
+def assert_progress_moved(out, kind):
+    """@kind's progress lines in @out show a value between 0 and 100 %, and only rise."""
+    shown = [int(v) for v in re.findall(kind + rb": +(\d{1,3})%", out)]
+    assert any(0 < v < 100 for v in shown), out
+    assert shown == sorted(shown), out
+
+
 def has_children(pid):
     """Whether process @pid has started a child (any of its threads)."""
     for task in os.scandir(f"/proc/{pid}/task"):
@@ -235,9 +242,7 @@ def test_progress_of_a_conversion(vstor, root):
     out, status = p.finish(timeout=120)
     assert status == 0, out
     assert b"Vol conv.qcow2 created from input vol big" in out, out
-    shown = [int(v) for v in re.findall(rb"vol-clone: +(\d{1,3})%", out)]
-    assert any(0 < v < 100 for v in shown), out
-    assert shown == sorted(shown), out
+    assert_progress_moved(out, b"vol-clone")
     r = subprocess.run(["qemu-img", "compare", "-f", "raw", "-F", "qcow2", tmp / "p" / "big",
                         tmp / "p" / "conv.qcow2"], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -253,9 +258,7 @@ def test_progress_of_a_scrub_wipe(vstor, root):
     out, status = p.finish(timeout=120)
     assert status == 0, out
     assert b"Vol w wiped" in out, out
-    shown = [int(v) for v in re.findall(rb"vol-wipe: +(\d{1,3})%", out)]
-    assert any(0 < v < 100 for v in shown), out
-    assert shown == sorted(shown), out
+    assert_progress_moved(out, b"vol-wipe")
 
 
 @MID_COPY
