@@ -13,7 +13,8 @@ How it keeps the comparison fair on a shared, noisy machine:
   inherits what the other, or anything else on the machine, did to the host's file system
   (ext4 searches past recently freed inodes when it makes new ones: a pool made right after
   another deleted thousands of files pays for it); the rows that move data use pools on the
-  host's file system, where the disk, not a loop device, sets the pace;
+  host's file system, where the disk, not a loop device, sets the pace; clone and convert run
+  once more on XFS made with reflink (a loop device), where vstord shares the input's blocks;
 - the whole workload runs --runs times, each on new daemons and a new file system, which
   daemon goes first in every row swapping from one run to the next, and the table shows the
   median of each value;
@@ -134,27 +135,31 @@ def start_libvirtd(root):
 
 
 class PoolFs:
-    """The file system both daemons keep their pools on: ext4 made for the run on a loop
-    device (as root, with mkfs.ext4), or a directory as it is."""
+    """A file system the daemons keep pools on: @fstype (ext4, or xfs with reflink) made for the
+    run on a loop device (as root, with its mkfs), or a directory as it is."""
 
-    def __init__(self, work, size, pool_dir=None):
+    MKFS = {"ext4": ["mkfs.ext4", "-q", "-F", "-N", "65536", "-E",
+                     # Inode tables written now, not by a background thread during the run.
+                     "lazy_itable_init=0,lazy_journal_init=0"],
+            "xfs": ["mkfs.xfs", "-q", "-f", "-m", "reflink=1"]}
+
+    def __init__(self, work, size, pool_dir=None, fstype="ext4"):
         self.image = self.device = None
         if pool_dir:
             self.path = pathlib.Path(pool_dir)
             self.path.mkdir(parents=True, exist_ok=True)
             return
-        self.path = work / "fs"
+        name = "fs" if fstype == "ext4" else fstype
+        self.path = work / name
         self.path.mkdir()
-        if os.geteuid() != 0 or not shutil.which("mkfs.ext4"):
-            print("not root or no mkfs.ext4: pools on the work directory's file system",
-                  file=sys.stderr)
+        if os.geteuid() != 0 or not shutil.which(self.MKFS[fstype][0]):
+            print(f"not root or no {self.MKFS[fstype][0]}: pools on the work directory's file "
+                  "system", file=sys.stderr)
             return
-        self.image = work / "fs.img"
+        self.image = work / f"{name}.img"
         with open(self.image, "wb") as f:
             f.truncate(size)
-        # Inode tables written now, not by a background thread during the run.
-        subprocess.run(["mkfs.ext4", "-q", "-F", "-N", "65536", "-E",
-                        "lazy_itable_init=0,lazy_journal_init=0", str(self.image)], check=True,
+        subprocess.run(self.MKFS[fstype] + [str(self.image)], check=True,
                        stdout=subprocess.DEVNULL)
         # Direct I/O to the image: without it every fsync would also write out whatever the
         # other daemon left dirty in the image file's own page cache (a flush of the loop
@@ -274,7 +279,7 @@ def each(sides, key, fn, turn=0, prepare=None):
         side.add(key, time.monotonic() - t0)
 
 
-def run_workload(sides, sizes, data_file, work, calls_only):
+def run_workload(sides, sizes, data_file, work, calls_only, xfs=None):
     """The whole workload against both daemons at once; fills each side's results."""
     time.sleep(1)
     for s in sides:
@@ -327,6 +332,8 @@ def run_workload(sides, sizes, data_file, work, calls_only):
 
     if not calls_only:
         data_rows(sides, sizes, data_file, work)
+        if xfs:
+            reflink_rows(sides, sizes, data_file, xfs)
     for s in sides:
         s.pool.refresh(0)
         s.vols = s.pool.listAllVolumes(0)
@@ -405,24 +412,66 @@ def data_rows(sides, sizes, data_file, work):
         s.dpool.undefine()
 
 
+def reflink_fs(run_dir, sizes, calls_only):
+    """The XFS (with reflink) of reflink_rows, made before the daemons start (libvirtd would
+    not see a mount made later), or None without root or mkfs.xfs, or with --calls-only."""
+    if calls_only:
+        return None
+    if os.geteuid() != 0 or not shutil.which("mkfs.xfs"):
+        print("not root or no mkfs.xfs: no rows on XFS", file=sys.stderr)
+        return None
+    return PoolFs(run_dir, 4 * sizes["data"] + GiB, fstype="xfs")
+
+
+def reflink_rows(sides, sizes, data_file, xfs):
+    """Clone and convert again on @xfs, a file system that shares extents (XFS made with
+    reflink, on a loop device): the same calls; libvirtd copies the data as before, while
+    vstord's new volume shares the input's blocks (FICLONE; qemu-img -C)."""
+    mib = sizes["data"] // MiB
+    for s in sides:
+        s.xdir = xfs.path / f"{s.d.name}-pool"
+        s.xpool = dir_pool(s.conn, "bench-xfs", s.xdir)
+        shutil.copyfile(data_file, s.xdir / "data.img")
+        os.sync()
+        s.xpool.refresh(0)
+        s.xdata = s.xpool.storageVolLookupByName("data.img")
+    each(sides, f"clone {mib} MiB of data, XFS with reflink", lambda s: s.xpool.createXMLFrom(
+        vol_xml("data-clone.img", sizes["data"]), s.xdata, 0), 0)
+    each(sides, f"convert {mib} MiB raw to qcow2, XFS with reflink",
+         lambda s: s.xpool.createXMLFrom(vol_xml("data.qcow2", sizes["data"], "qcow2"),
+                                         s.xdata, 0), 1)
+    for s in sides:
+        assert file_sha(s.xdir / "data-clone.img") == file_sha(data_file), "clone on XFS differs"
+        subprocess.run(["qemu-img", "compare", "-q", "-f", "raw", "-F", "qcow2", str(data_file),
+                        str(s.xdir / "data.qcow2")], check=True)
+        for vol in s.xpool.listAllVolumes(0):
+            vol.delete(0)
+        s.xpool.destroy()
+        s.xpool.undefine()
+
+
 def one_run(args, sizes, data_file, run_dir, flip=False):
     """One whole workload on new daemons and a new file system: {daemon: {workload: value}}.
     @flip swaps which daemon goes first in every row (runs alternate it: a data row is one
     operation per daemon, and the second may find the disk still busy with the first)."""
     run_dir.mkdir(parents=True)
     fs = PoolFs(run_dir, 12 * GiB, args.pool_dir and pathlib.Path(args.pool_dir) / run_dir.name)
+    xfs = None
     daemons = []
     try:
+        xfs = reflink_fs(run_dir, sizes, args.calls_only)
         daemons.append(start_libvirtd(run_dir / "libvirtd-root"))
         daemons.append(start_vstord(pathlib.Path(args.build), run_dir / "vstord-root"))
         sides = [Side(d, fs.path / f"{d.name}-pool") for d in daemons]
         if flip:
             sides.reverse()
-        run_workload(sides, sizes, data_file, run_dir, args.calls_only)
+        run_workload(sides, sizes, data_file, run_dir, args.calls_only, xfs)
         return {s.d.name: s.r for s in sides}
     finally:
         for d in daemons:
             d.stop()
+        if xfs:
+            xfs.close()
         fs.close()
 
 

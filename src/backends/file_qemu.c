@@ -82,9 +82,16 @@ run_argv_pinned(VstorBackendEnv *env, const char *const *argv, const char *path,
  * image with direct I/O and flushes it before it exits. The copy is then on disk when the
  * call returns, as a clone or an upload is, without passing through (and evicting) the
  * host's page cache — and at the disk's own speed, where buffered writes followed by a flush
- * would copy everything twice. NULL when @argv is not a conversion. */
+ * would copy everything twice.
+ * And "-C" where the input @in is a file on the pool's own file system and that file system
+ * shares extents (XFS with reflink, btrfs): qemu-img then hands each run of data to the kernel
+ * (copy_file_range), which makes the new image's clusters share the input's blocks instead of
+ * copying them (512 MiB of raw into qcow2 in 0.03 s instead of 0.2–0.5 s). Not elsewhere: where
+ * nothing is shared the kernel's copy is several times slower than qemu-img's own. Not for
+ * encrypted images either, whose bytes are not the input's.
+ * NULL when @argv is not a conversion. */
 static GStrv
-convert_argv(const VstorPoolDef *pool, const char *const *argv)
+convert_argv(const VstorPoolDef *pool, const char *const *argv, int in, gboolean encrypted)
 {
     g_autoptr(GStrvBuilder) out = NULL;
     g_auto(VstorFd) dirfd = -1;
@@ -93,8 +100,12 @@ convert_argv(const VstorPoolDef *pool, const char *const *argv)
         return NULL;
     out = g_strv_builder_new();
     g_strv_builder_add_many(out, argv[0], argv[1], "-p", NULL);
-    if ((dirfd = vstor_file_pool_open_dir(pool, NULL)) >= 0 && vstor_dir_has_direct_io(dirfd))
-        g_strv_builder_add_many(out, "-t", "none", NULL);
+    if ((dirfd = vstor_file_pool_open_dir(pool, NULL)) >= 0) {
+        if (vstor_dir_has_direct_io(dirfd))
+            g_strv_builder_add_many(out, "-t", "none", NULL);
+        if (in >= 0 && !encrypted && vstor_dir_shares_extents(dirfd, in))
+            g_strv_builder_add(out, "-C");
+    }
     g_strv_builder_addv(out, (const char **)argv + 2);
     return g_strv_builder_end(out);
 }
@@ -272,6 +283,7 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
     g_autoptr(SecretFile) secret = NULL;
     g_autoptr(SecretFile) input_secret = NULL;
     g_auto(VstorFd) in = -1;
+    gboolean encrypted;
 
     if (vol->target.encryption && !(secret = write_secret_file(env, pool, vol, FALSE, err)))
         return -1;
@@ -298,9 +310,10 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
         if (native > 0)
             return apply_perms(pool, vol, err);
     }
+    encrypted = vol->target.encryption || (input && input->target.encryption);
     vstor_job_set_total(job, input ? input->capacity : 0);
     for (guint i = 0; i < cmds->len; i++) {
-        g_auto(GStrv) conv = input ? convert_argv(pool, cmds->pdata[i]) : NULL;
+        g_auto(GStrv) conv = input ? convert_argv(pool, cmds->pdata[i], in, encrypted) : NULL;
         const char *const *argv = conv ? (const char *const *)conv : cmds->pdata[i];
 
         if (in >= 0 ? run_argv_pinned(env, argv, input->target.path, in, NULL, input->backing_store,

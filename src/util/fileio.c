@@ -7,8 +7,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/fs.h>
 
 #include "util/error.h"
 
@@ -125,6 +128,21 @@ vstor_dir_has_direct_io(int dirfd)
         return FALSE;
     close(fd);
     return TRUE;
+}
+
+gboolean
+vstor_dir_shares_extents(int dirfd, int fd)
+{
+    struct stat dir_st, fd_st;
+    g_auto(VstorFd) a = -1;
+    g_auto(VstorFd) b = -1;
+
+    if (fstat(dirfd, &dir_st) < 0 ||
+        (fd >= 0 && (fstat(fd, &fd_st) < 0 || fd_st.st_dev != dir_st.st_dev)))
+        return FALSE;
+    a = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    b = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    return a >= 0 && b >= 0 && ioctl(b, FICLONE, a) == 0;
 }
 
 int

@@ -41,6 +41,11 @@ void vstor_write_behind_advance(VstorWriteBehind *wb, guint64 pos);
  * tried on an unnamed temporary file there, so FALSE also where O_TMPFILE is not supported. */
 gboolean vstor_dir_has_direct_io(int dirfd);
 
+/* TRUE when the file system of the directory open as @dirfd shares extents between files
+ * (FICLONE works there: XFS with reflink, btrfs), and @fd (when not -1) is on that file
+ * system too. Tried with two unnamed temporary files there, nothing written. */
+gboolean vstor_dir_shares_extents(int dirfd, int fd);
+
 /* Creates @dir and its parents with @mode; fine when it exists. VSTOR_ERR_SYSTEM_ERROR. */
 int vstor_dir_ensure(const char *dir, mode_t mode, GError **err);
 

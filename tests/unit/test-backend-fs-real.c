@@ -3,7 +3,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 
 #include "backends/fs_cmd.h"
 #include "backends/mount.h"
@@ -11,6 +15,7 @@
 #include "testutil.h"
 #include "util/command.h"
 #include "util/error.h"
+#include "util/fileio.h"
 
 #define IMAGE_SIZE (512 << 20) /* mkfs.xfs wants 300 MiB at least */
 
@@ -299,6 +304,143 @@ body_refusal_and_xfs(Real *r)
     g_assert_null(real_mount_on(r->target, NULL));
 }
 
+/* Bytes of @path in extents it shares with other files (FIEMAP_EXTENT_SHARED). */
+static guint64
+shared_bytes(const char *path)
+{
+    enum { N = 64 };
+    g_autofree struct fiemap *map = g_malloc0(sizeof(*map) + N * sizeof(struct fiemap_extent));
+    g_auto(VstorFd) fd = open(path, O_RDONLY | O_CLOEXEC);
+    guint64 start = 0, shared = 0;
+
+    g_assert_cmpint(fd, >=, 0);
+    for (;;) {
+        memset(map, 0, sizeof(*map));
+        map->fm_start = start;
+        map->fm_length = FIEMAP_MAX_OFFSET - start;
+        map->fm_flags = FIEMAP_FLAG_SYNC;
+        map->fm_extent_count = N;
+        g_assert_cmpint(ioctl(fd, FS_IOC_FIEMAP, map), ==, 0);
+        if (map->fm_mapped_extents == 0)
+            return shared;
+        for (guint i = 0; i < map->fm_mapped_extents; i++) {
+            const struct fiemap_extent *e = &map->fm_extents[i];
+
+            if (e->fe_flags & FIEMAP_EXTENT_SHARED)
+                shared += e->fe_length;
+            start = e->fe_logical + e->fe_length;
+            if (e->fe_flags & FIEMAP_EXTENT_LAST)
+                return shared;
+        }
+    }
+}
+
+/* qemu-img compare of two images (formats probed): TRUE when their contents are equal. */
+static gboolean
+images_equal(const char *a, const char *b)
+{
+    return run_tool("qemu-img", "compare", "-q", a, b, NULL);
+}
+
+static void
+convert_vol(Real *r, const VstorPoolId *id, const VstorVolId *in, const char *name,
+            const char *format)
+{
+    g_autoptr(GError) err = NULL;
+    g_auto(VstorVolId) out = {0};
+    g_autofree char *xml = g_strdup_printf("<volume><name>%s</name><capacity unit='M'>12"
+                                           "</capacity><target><format type='%s'/></target>"
+                                           "</volume>",
+                                           name, format);
+
+    g_assert_cmpint(vstor_driver_vol_create_from(r->drv, id, xml, in, 0, &out, &err), ==, 0);
+    g_assert_no_error(err);
+}
+
+#define ENC_UUID "6e1f3c52-0b8e-4a8f-9d55-1c2b7d9f0a11"
+
+/* On a file system that shares extents a conversion shares the input's data instead of
+ * copying it (qemu-img -C), raw into qcow2 and back; the images stay equal and clean; an
+ * encrypted one is written, not shared. */
+static void
+body_xfs_convert_shares(Real *r)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) in = {0};
+    g_auto(VstorVolId) qcow = {0};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *in_path = g_build_filename(r->target, "in.img", NULL);
+    g_autofree char *qcow_path = g_build_filename(r->target, "out.qcow2", NULL);
+    g_autofree char *back_path = g_build_filename(r->target, "back.img", NULL);
+    g_autofree guint32 *data = g_new(guint32, (4 << 20) / 4);
+    g_auto(VstorFd) fd = -1;
+
+    define_pool(r, "xfs", &id);
+    g_assert_cmpint(vstor_driver_pool_build(r->drv, &id, VSTOR_POOL_BUILD_NO_OVERWRITE, &err), ==,
+                    0);
+    g_assert_no_error(err);
+    g_assert_cmpint(vstor_driver_pool_start(r->drv, &id, 0, &err), ==, 0);
+    g_assert_no_error(err);
+    fd = open(r->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (!vstor_dir_shares_extents(fd, -1)) {
+        g_test_skip("mkfs.xfs made a file system without reflink");
+        return;
+    }
+    close(g_steal_fd(&fd));
+    /* 4 MiB of data, a 4 MiB hole, 4 MiB of data */
+    for (gsize i = 0; i < (4 << 20) / 4; i++)
+        data[i] = g_random_int();
+    fd = open(in_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    g_assert_cmpint(pwrite(fd, data, 4 << 20, 0), ==, 4 << 20);
+    g_assert_cmpint(pwrite(fd, data, 4 << 20, 8 << 20), ==, 4 << 20);
+    g_assert_cmpint(fsync(fd), ==, 0);
+    close(g_steal_fd(&fd)); /* an open file would keep the pool's destroy from unmounting */
+    g_assert_cmpint(vstor_driver_pool_refresh(r->drv, &id, 0, &err), ==, 0);
+    g_assert_cmpint(vstor_driver_vol_lookup_by_name(r->drv, &id, "in.img", &in, &err), ==, 0);
+    g_assert_no_error(err);
+
+    convert_vol(r, &id, &in, "out.qcow2", "qcow2");
+    g_assert_true(run_tool("qemu-img", "check", "-q", qcow_path, NULL, NULL));
+    g_assert_true(images_equal(in_path, qcow_path));
+    g_assert_cmpuint(shared_bytes(qcow_path), >=, 8 << 20);
+
+    g_assert_cmpint(vstor_driver_vol_lookup_by_name(r->drv, &id, "out.qcow2", &qcow, &err), ==, 0);
+    convert_vol(r, &id, &qcow, "back.img", "raw");
+    g_assert_true(images_equal(in_path, back_path));
+    g_assert_cmpuint(shared_bytes(back_path), >=, 8 << 20);
+
+    /* An encrypted image's bytes are not the input's: copied through qemu-img, never shared. */
+    {
+        g_autofree char *enc_path = g_build_filename(r->target, "enc.img", NULL);
+        g_autofree char *secret_xml = g_strdup_printf(
+            "<secret ephemeral='no' private='yes'><uuid>%s</uuid><usage type='volume'>"
+            "<volume>%s</volume></usage></secret>",
+            ENC_UUID, enc_path);
+        g_auto(VstorSecretId) sid = {0};
+        g_auto(VstorVolId) enc = {0};
+        g_autofree char *bytes = NULL;
+        gsize len;
+        VstorSecretStore *st = vstor_driver_secrets(r->drv);
+
+        g_assert_cmpint(vstor_secret_define(st, secret_xml, 0, &sid, &err), ==, 0);
+        g_assert_cmpint(
+            vstor_secret_set_value(st, sid.uuid, (const guint8 *)"passphrase", 10, 0, &err), ==, 0);
+        g_assert_cmpint(vstor_driver_vol_create_from(
+                            r->drv, &id,
+                            "<volume><name>enc.img</name><capacity unit='M'>12</capacity>"
+                            "<target><format type='raw'/><encryption format='luks'><secret "
+                            "type='passphrase' uuid='" ENC_UUID "'/></encryption></target>"
+                            "</volume>",
+                            &in, 0, &enc, &err),
+                        ==, 0);
+        g_assert_no_error(err);
+        g_assert_cmpuint(shared_bytes(enc_path), ==, 0);
+        g_assert_true(g_file_get_contents(enc_path, &bytes, &len, NULL));
+        g_assert_null(memmem(bytes, len, data + 1024, 64));
+    }
+    g_assert_cmpint(vstor_driver_pool_destroy(r->drv, &id, &err), ==, 0);
+}
+
 static void
 reopen(Real *r)
 {
@@ -497,12 +639,14 @@ int
 main(int argc, char **argv)
 {
     static const RealCase ext4 = {body_ext4_lifecycle}, refusal = {body_refusal_and_xfs},
-                          restart = {body_restart}, unmounted = {body_unmounted_behind_back};
+                          restart = {body_restart}, unmounted = {body_unmounted_behind_back},
+                          xfs_convert = {body_xfs_convert_shares};
 
     g_test_init(&argc, &argv, NULL);
     g_test_add_data_func("/backend-fs/real/ext4-lifecycle", &ext4, run_real);
     g_test_add_data_func("/backend-fs/real/refusal-and-xfs", &refusal, run_real);
     g_test_add_data_func("/backend-fs/real/restart", &restart, run_real);
     g_test_add_data_func("/backend-fs/real/unmounted-behind-back", &unmounted, run_real);
+    g_test_add_data_func("/backend-fs/real/xfs-convert-shares", &xfs_convert, run_real);
     return g_test_run();
 }
