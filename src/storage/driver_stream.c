@@ -23,6 +23,7 @@ struct _VstorVolStream {
     guint64 pos; /* absolute offset in the volume */
     guint64 end; /* absolute end of the range, G_MAXUINT64 for "no limit" on upload */
     VstorWriteBehind wb; /* upload */
+    VstorReadBehind rb; /* download */
 };
 
 static VstorVolStream *
@@ -102,6 +103,8 @@ stream_open(VstorDriver *drv, const VstorVolId *id, unsigned long long offset,
         st->end = length ? offset + length : G_MAXUINT64;
     else /* an offset past the end reads nothing, as in libvirt */
         st->end = MAX(offset, length ? MIN(offset + length, size) : size);
+    if (!upload)
+        vstor_read_behind_init(&st->rb, st->fd, offset, st->end);
     st->job = vstor_job_new(driver_next_job_id(drv),
                             upload ? VSTOR_JOB_VOL_UPLOAD : VSTOR_JOB_VOL_DOWNLOAD, obj->def->name,
                             vol->def->name);
@@ -158,6 +161,7 @@ vstor_vol_stream_read(VstorVolStream *st, void *buf, gsize len, guint64 *ret_hol
         if (data >= 0 && (guint64)data > st->pos) {
             *ret_hole = MIN((guint64)data, st->end) - st->pos;
             st->pos += *ret_hole;
+            vstor_read_behind_advance(&st->rb, st->pos);
             vstor_job_add_done(st->job, *ret_hole);
             return 0;
         }
@@ -181,6 +185,7 @@ vstor_vol_stream_read(VstorVolStream *st, void *buf, gsize len, guint64 *ret_hol
         return 0;
     }
     st->pos += (guint64)n;
+    vstor_read_behind_advance(&st->rb, st->pos);
     vstor_job_add_done(st->job, (guint64)n);
     return n;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,6 +118,46 @@ vstor_write_behind_advance(VstorWriteBehind *wb, guint64 pos)
                             (off_t)(pos - VSTOR_WRITE_BEHIND_LAG - wb->retired),
                             POSIX_FADV_DONTNEED);
     wb->retired = pos - VSTOR_WRITE_BEHIND_LAG;
+}
+
+void
+vstor_read_behind_init(VstorReadBehind *rb, int fd, guint64 offset, guint64 end)
+{
+    guint64 page = (guint64)sysconf(_SC_PAGESIZE);
+    guint64 start = offset - offset % page;
+    guint64 len = end > offset ? MIN(end - offset, VSTOR_WRITE_BEHIND_STEP) + (offset - start) : 0;
+    g_autofree unsigned char *vec = NULL;
+    guint64 pages = (len + page - 1) / page, resident = 0;
+    void *map;
+
+    rb->fd = fd;
+    rb->active = FALSE;
+    rb->retired = start;
+    if (len == 0 || (map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)start)) == MAP_FAILED)
+        return;
+    vec = g_malloc(pages);
+    if (mincore(map, len, vec) == 0) {
+        for (guint64 i = 0; i < pages; i++)
+            resident += vec[i] & 1;
+        rb->active = resident * 4 < pages;
+    }
+    munmap(map, len);
+}
+
+void
+vstor_read_behind_advance(VstorReadBehind *rb, guint64 pos)
+{
+    if (!rb->active)
+        return;
+    if (pos < rb->retired) {
+        rb->retired = pos;
+        return;
+    }
+    if (pos - rb->retired < VSTOR_WRITE_BEHIND_LAG + VSTOR_WRITE_BEHIND_STEP)
+        return;
+    (void)posix_fadvise(rb->fd, (off_t)rb->retired,
+                        (off_t)(pos - VSTOR_WRITE_BEHIND_LAG - rb->retired), POSIX_FADV_DONTNEED);
+    rb->retired = pos - VSTOR_WRITE_BEHIND_LAG;
 }
 
 gboolean

@@ -37,6 +37,23 @@ void vstor_write_behind_init(VstorWriteBehind *wb, int fd, guint64 offset);
 /* The write has reached @pos (moving back starts over from there). */
 void vstor_write_behind_advance(VstorWriteBehind *wb, guint64 pos);
 
+/* The page cache a long sequential read (a download) fills, dropped close behind it: every
+ * VSTOR_WRITE_BEHIND_STEP bytes read, what lies more than VSTOR_WRITE_BEHIND_LAG behind is
+ * dropped, so the read keeps a few steps' worth of cache, refills pages it has just freed
+ * (on this VM a page the kernel has not used before costs several times more to fill), and
+ * does not push out what the host had cached. Only for a read that starts where (almost)
+ * nothing is cached: one that starts on cached data leaves the cache as it is. */
+typedef struct {
+    int fd;
+    gboolean active;
+    guint64 retired; /* dropped up to here */
+} VstorReadBehind;
+
+/* For reads of @fd from @offset to @end; looks at what of the first step is cached. */
+void vstor_read_behind_init(VstorReadBehind *rb, int fd, guint64 offset, guint64 end);
+/* The read has reached @pos (moving back starts over from there). */
+void vstor_read_behind_advance(VstorReadBehind *rb, guint64 pos);
+
 /* TRUE when files in the directory open as @dirfd can be opened for direct I/O (O_DIRECT):
  * tried on an unnamed temporary file there, so FALSE also where O_TMPFILE is not supported. */
 gboolean vstor_dir_has_direct_io(int dirfd);

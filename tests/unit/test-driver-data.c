@@ -1,6 +1,6 @@
 /* test-driver-data.c: the driver's paths that move volume data — conversions written with
- * direct I/O, clones and uploads written behind — each whole, and not left in the page cache;
- * and scrub's progress bars read as a wipe's progress. */
+ * direct I/O, clones and uploads written behind, downloads read behind — each whole, and not
+ * left in the page cache; and scrub's progress bars read as a wipe's progress. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -169,6 +169,73 @@ test_upload_write_behind(Fixture *f, gconstpointer data)
     g_assert_cmpmem(got, got_len, words, len);
 }
 
+/* Drops @path's pages from the page cache (written out first). */
+static void
+uncache(const char *path)
+{
+    g_auto(VstorFd) fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(fdatasync(fd), ==, 0);
+    g_assert_cmpint(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), ==, 0);
+}
+
+/* Downloads the whole of @vol in 256 KiB pieces; returns what came. */
+static GByteArray *
+download_all(Fixture *f, const VstorVolId *vol)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VstorVolStream) down = vstor_driver_vol_download(f->drv, vol, 0, 0, 0, &err);
+    GByteArray *got = g_byte_array_new();
+    guint8 piece[256 << 10];
+    guint64 hole;
+    gssize n;
+
+    g_assert_no_error(err);
+    while ((n = vstor_vol_stream_read(down, piece, sizeof(piece), &hole, &err)) > 0)
+        g_byte_array_append(got, piece, (guint)n);
+    g_assert_no_error(err);
+    g_assert_cmpint(n, ==, 0);
+    g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&down), &err), ==, 0);
+    return got;
+}
+
+/* A download of 64 MiB that nothing had cached is whole, and leaves only its last few steps
+ * in the page cache; one of a volume that was cached leaves it cached. */
+static void
+test_download_read_behind(Fixture *f, gconstpointer data)
+{
+    g_auto(VstorPoolId) id = {0};
+    g_auto(VstorVolId) in = {0};
+    g_autofree char *path = g_build_filename(f->pooldir, "in.img", NULL);
+    gsize len = 64 << 20, pages, resident;
+    g_autofree guint8 *words = make_input(f, &id, &in, len);
+    g_autoptr(GByteArray) got = NULL;
+    g_autoptr(GByteArray) again = NULL;
+
+    uncache(path);
+    g_assert_cmpuint(resident_pages(path, &pages), ==, 0);
+    got = download_all(f, &in);
+    resident = resident_pages(path, &pages);
+    g_assert_cmpmem(got->data, got->len, words, len);
+    g_assert_cmpuint(resident, <=,
+                     (VSTOR_WRITE_BEHIND_LAG + VSTOR_WRITE_BEHIND_STEP) /
+                         (gsize)sysconf(_SC_PAGESIZE));
+
+    /* read through the page cache first: a download then leaves all of it there */
+    uncache(path);
+    {
+        g_autofree char *contents = NULL;
+        gsize clen;
+
+        g_assert_true(g_file_get_contents(path, &contents, &clen, NULL));
+    }
+    g_assert_cmpuint(resident_pages(path, &pages), ==, pages);
+    again = download_all(f, &in);
+    g_assert_cmpmem(again->data, again->len, words, len);
+    g_assert_cmpuint(resident_pages(path, &pages), ==, pages);
+}
+
 /* The installed scrub draws as many bars as the pass table says for every algorithm (its real
  * output, fed in pieces of every size from 1 to 7 bytes), and the progress read from them
  * rises with each dot and stops short of the whole until scrub has ended. */
@@ -227,6 +294,7 @@ main(int argc, char **argv)
     ADD("/driver/vol/convert-direct", test_convert_direct);
     ADD("/driver/vol/clone-write-behind", test_clone_write_behind);
     ADD("/driver/vol/upload-write-behind", test_upload_write_behind);
+    ADD("/driver/vol/download-read-behind", test_download_read_behind);
     g_test_add_func("/driver/wipe/scrub-progress", test_scrub_progress);
     return g_test_run();
 }
