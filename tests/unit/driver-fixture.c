@@ -99,3 +99,36 @@ resident_pages(const char *path, gsize *total)
     *total = pages;
     return n;
 }
+
+GByteArray *
+download_all(VstorDriver *drv, const VstorVolId *vol, guint64 offset, guint64 length,
+             guint64 *ret_holes)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VstorVolStream) st =
+        vstor_driver_vol_download(drv, vol, offset, length, VSTOR_VOL_STREAM_SPARSE, &err);
+    GByteArray *out = g_byte_array_new();
+    char buf[65536];
+
+    g_assert_no_error(err);
+    *ret_holes = 0;
+    for (;;) {
+        guint64 hole = 0;
+        gssize n = vstor_vol_stream_read(st, buf, sizeof(buf), &hole, &err);
+
+        g_assert_no_error(err);
+        if (n > 0) {
+            g_byte_array_append(out, (guint8 *)buf, (guint)n);
+        } else if (hole > 0) {
+            guint8 *zeros = g_malloc0(hole);
+
+            g_byte_array_append(out, zeros, (guint)hole);
+            g_free(zeros);
+            *ret_holes += hole;
+        } else {
+            break;
+        }
+    }
+    g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&st), &err), ==, 0);
+    return out;
+}

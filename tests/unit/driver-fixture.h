@@ -26,6 +26,10 @@ void forget_autostart(Fixture *f);
 void make_active_pool(Fixture *f, VstorPoolId *id);
 /* How many of @path's pages are in the page cache, of *@total (asserts it can tell). */
 gsize resident_pages(const char *path, gsize *total);
+/* Downloads @length bytes of @vol from @offset (0: to its end) in sparse mode; returns the
+ * bytes, holes as zeros, and counts the holes' bytes into *ret_holes. */
+GByteArray *download_all(VstorDriver *drv, const VstorVolId *vol, guint64 offset, guint64 length,
+                         guint64 *ret_holes);
 
 /* Asserts that @call (which may use err_ as its GError **) fails with @code and a message
  * containing @fragment. */

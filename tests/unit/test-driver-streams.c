@@ -37,40 +37,6 @@ test_events(Fixture *f, gconstpointer data)
     g_assert_cmpstr(log->str, ==, "p1:0 p1:4 p1:2 p1:100 p1:3 p1:5 p1:1 ");
 }
 
-/* Downloads all of @vol (sparse) and returns its bytes, counting holes into *ret_holes. */
-static GByteArray *
-download_all(VstorDriver *drv, const VstorVolId *vol, guint64 offset, guint64 length,
-             guint64 *ret_holes)
-{
-    g_autoptr(GError) err = NULL;
-    g_autoptr(VstorVolStream) st =
-        vstor_driver_vol_download(drv, vol, offset, length, VSTOR_VOL_STREAM_SPARSE, &err);
-    GByteArray *out = g_byte_array_new();
-    char buf[65536];
-
-    g_assert_no_error(err);
-    *ret_holes = 0;
-    for (;;) {
-        guint64 hole = 0;
-        gssize n = vstor_vol_stream_read(st, buf, sizeof(buf), &hole, &err);
-
-        g_assert_no_error(err);
-        if (n > 0) {
-            g_byte_array_append(out, (guint8 *)buf, (guint)n);
-        } else if (hole > 0) {
-            guint8 *zeros = g_malloc0(hole);
-
-            g_byte_array_append(out, zeros, (guint)hole);
-            g_free(zeros);
-            *ret_holes += hole;
-        } else {
-            break;
-        }
-    }
-    g_assert_cmpint(vstor_vol_stream_finish(g_steal_pointer(&st), &err), ==, 0);
-    return out;
-}
-
 static void
 test_streams(Fixture *f, gconstpointer data)
 {
