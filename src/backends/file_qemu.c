@@ -76,38 +76,24 @@ run_argv_pinned(VstorBackendEnv *env, const char *const *argv, const char *path,
     return run_argv_fd(env, (const char *const *)pinned, fd, job, err);
 }
 
-/* A conversion's @argv as it runs (the command libvirt's fixtures show stays without these):
- * "-p" after "convert", for its progress; and "-t none" where files in the pool's directory
- * take direct I/O (qemu-img would fail to open its output elsewhere): qemu-img writes the new
- * image with direct I/O and flushes it before it exits. The copy is then on disk when the
- * call returns, as a clone or an upload is, without passing through (and evicting) the
- * host's page cache — and at the disk's own speed, where buffered writes followed by a flush
- * would copy everything twice.
- * And "-C" where the input @in is a file on the pool's own file system and that file system
- * shares extents (XFS with reflink, btrfs): qemu-img then hands each run of data to the kernel
- * (copy_file_range), which makes the new image's clusters share the input's blocks instead of
- * copying them (512 MiB of raw into qcow2 in 0.03 s instead of 0.2–0.5 s). Not elsewhere: where
- * nothing is shared the kernel's copy is several times slower than qemu-img's own. Not for
- * encrypted images either, whose bytes are not the input's.
- * NULL when @argv is not a conversion. */
+/* A conversion's @argv as it runs (vstor_qemu_img_convert_run_argv): written with direct I/O
+ * where files in the pool's directory take it — the copy is then on disk when the call
+ * returns, as a clone or an upload is, without passing through (and evicting) the host's page
+ * cache, at the disk's own speed — and flushed before qemu-img exits elsewhere.
+ * Copy offloading where the input @in is a file on the pool's own file system and that file
+ * system shares extents (XFS with reflink, btrfs): each run of data goes to copy_file_range,
+ * which shares the input's blocks instead of copying them (512 MiB of raw into qcow2 in
+ * 0.03 s instead of 0.2–0.5 s). Not elsewhere: where nothing is shared the kernel's copy is
+ * several times slower than qemu-img's own. Not for encrypted images either, whose bytes are
+ * not the input's. NULL when @argv is not a conversion. */
 static GStrv
 convert_argv(const VstorPoolDef *pool, const char *const *argv, int in, gboolean encrypted)
 {
-    g_autoptr(GStrvBuilder) out = NULL;
-    g_auto(VstorFd) dirfd = -1;
+    g_auto(VstorFd) dirfd = vstor_file_pool_open_dir(pool, NULL);
 
-    if (!argv[0] || !argv[1] || strcmp(argv[1], "convert") != 0)
-        return NULL;
-    out = g_strv_builder_new();
-    g_strv_builder_add_many(out, argv[0], argv[1], "-p", NULL);
-    if ((dirfd = vstor_file_pool_open_dir(pool, NULL)) >= 0) {
-        if (vstor_dir_has_direct_io(dirfd))
-            g_strv_builder_add_many(out, "-t", "none", NULL);
-        if (in >= 0 && !encrypted && vstor_dir_shares_extents(dirfd, in))
-            g_strv_builder_add(out, "-C");
-    }
-    g_strv_builder_addv(out, (const char **)argv + 2);
-    return g_strv_builder_end(out);
+    return vstor_qemu_img_convert_run_argv(argv, dirfd >= 0 && vstor_dir_has_direct_io(dirfd),
+                                           dirfd >= 0 && in >= 0 && !encrypted &&
+                                               vstor_dir_shares_extents(dirfd, in));
 }
 
 /* qemu-img creates files with its own mode: give the volume the mode and owner it asked

@@ -730,3 +730,18 @@ vstor_qemu_img_progress_feed(const char *data, gsize len, gpointer user_data)
             progress->overlong = TRUE; /* no record qemu-img prints: dropped whole */
     }
 }
+
+GStrv
+vstor_qemu_img_convert_run_argv(const char *const *argv, gboolean direct, gboolean share)
+{
+    g_autoptr(GStrvBuilder) out = NULL;
+
+    if (!argv[0] || !argv[1] || strcmp(argv[1], "convert") != 0)
+        return NULL;
+    out = g_strv_builder_new();
+    g_strv_builder_add_many(out, argv[0], argv[1], "-p", "-t", direct ? "none" : "writeback", NULL);
+    if (share)
+        g_strv_builder_add(out, "-C");
+    g_strv_builder_addv(out, (const char **)argv + 2);
+    return g_strv_builder_end(out);
+}

@@ -115,3 +115,11 @@ void vstor_qemu_img_progress_feed(const char *data, gsize len, gpointer progress
 /* The percentage in one record ("(12.34/100%)", spaces around allowed), or -1 when @record
  * is not one. */
 double vstor_qemu_img_progress_parse(const char *record);
+
+/* A conversion's @argv as it runs (the commands libvirt's fixtures show stay without these),
+ * or NULL when @argv is no conversion: "-p" after "convert", for its progress; "-t none"
+ * when @direct (the output's file system takes direct I/O), "-t writeback" otherwise — in
+ * both qemu-img flushes the image before it exits, where its default for conversions
+ * (cache=unsafe) leaves it dirty in the page cache; and "-C" when @share (copy offloading:
+ * on a file system that shares extents, the image's data shares the input's blocks). */
+GStrv vstor_qemu_img_convert_run_argv(const char *const *argv, gboolean direct, gboolean share);

@@ -701,6 +701,26 @@ test_progress(void)
     g_assert_cmpuint(done, ==, 1200);
 }
 
+/* A conversion as it runs: progress, a cache mode that flushes, copy offloading when asked;
+ * anything else is left alone. */
+static void
+test_convert_run_argv(void)
+{
+    const char *const conv[] = {"qemu-img", "convert", "-f", "raw", "-O", "qcow2", "a", "b", NULL};
+    const char *const create[] = {"qemu-img", "create", "-f", "qcow2", "b", "1G", NULL};
+    g_auto(GStrv) direct = vstor_qemu_img_convert_run_argv(conv, TRUE, FALSE);
+    g_auto(GStrv) buffered = vstor_qemu_img_convert_run_argv(conv, FALSE, FALSE);
+    g_auto(GStrv) shared = vstor_qemu_img_convert_run_argv(conv, TRUE, TRUE);
+    g_autofree char *d = g_strjoinv(" ", direct);
+    g_autofree char *b = g_strjoinv(" ", buffered);
+    g_autofree char *s = g_strjoinv(" ", shared);
+
+    g_assert_cmpstr(d, ==, "qemu-img convert -p -t none -f raw -O qcow2 a b");
+    g_assert_cmpstr(b, ==, "qemu-img convert -p -t writeback -f raw -O qcow2 a b");
+    g_assert_cmpstr(s, ==, "qemu-img convert -p -t none -C -f raw -O qcow2 a b");
+    g_assert_null(vstor_qemu_img_convert_run_argv(create, TRUE, TRUE));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -721,5 +741,6 @@ main(int argc, char **argv)
     g_test_add_func("/qemu-img/resize", test_resize);
     g_test_add_func("/qemu-img/run-real", test_run_real);
     g_test_add_func("/qemu-img/progress", test_progress);
+    g_test_add_func("/qemu-img/convert-run-argv", test_convert_run_argv);
     return g_test_run();
 }
