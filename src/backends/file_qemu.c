@@ -18,7 +18,7 @@
  * same command run again succeeds. */
 #define QEMU_BENCHMARK_FLAKE "Unable to get accurate CPU usage"
 
-/* A conversion asked for its progress ("-p", see convert_argv). */
+/* A conversion asked for its progress ("-p", see vstor_qemu_img_convert_run_argv). */
 static gboolean
 shows_progress(const char *const *argv)
 {
@@ -76,24 +76,24 @@ run_argv_pinned(VstorBackendEnv *env, const char *const *argv, const char *path,
     return run_argv_fd(env, (const char *const *)pinned, fd, job, err);
 }
 
-/* A conversion's @argv as it runs (vstor_qemu_img_convert_run_argv): written with direct I/O
- * where files in the pool's directory take it — the copy is then on disk when the call
+/* How a conversion runs (vstor_qemu_img_convert_run_argv), looked at once per build: *direct
+ * where files in the pool's directory take direct I/O — the copy is then on disk when the call
  * returns, as a clone or an upload is, without passing through (and evicting) the host's page
- * cache, at the disk's own speed — and flushed before qemu-img exits elsewhere.
- * Copy offloading where the input @in is a file on the pool's own file system and that file
- * system shares extents (XFS with reflink, btrfs): each run of data goes to copy_file_range,
- * which shares the input's blocks instead of copying them (512 MiB of raw into qcow2 in
- * 0.03 s instead of 0.2–0.5 s). Not elsewhere: where nothing is shared the kernel's copy is
- * several times slower than qemu-img's own. Not for encrypted images either, whose bytes are
- * not the input's. NULL when @argv is not a conversion. */
-static GStrv
-convert_argv(const VstorPoolDef *pool, const char *const *argv, int in, gboolean encrypted)
+ * cache, at the disk's own speed; flushed before qemu-img exits elsewhere.
+ * *share (copy offloading) where the input @in is a file on the pool's own file system and
+ * that file system shares extents (XFS with reflink, btrfs): each run of data goes to
+ * copy_file_range, which shares the input's blocks instead of copying them (512 MiB of raw
+ * into qcow2 in 0.03 s instead of 0.2–0.5 s). Not elsewhere: where nothing is shared the
+ * kernel's copy is several times slower than qemu-img's own. Not for encrypted images either,
+ * whose bytes are not the input's. */
+static void
+convert_modes(const VstorPoolDef *pool, int in, gboolean encrypted, gboolean *direct,
+              gboolean *share)
 {
     g_auto(VstorFd) dirfd = vstor_file_pool_open_dir(pool, NULL);
 
-    return vstor_qemu_img_convert_run_argv(argv, dirfd >= 0 && vstor_dir_has_direct_io(dirfd),
-                                           dirfd >= 0 && in >= 0 && !encrypted &&
-                                               vstor_dir_shares_extents(dirfd, in));
+    *direct = dirfd >= 0 && vstor_dir_has_direct_io(dirfd);
+    *share = dirfd >= 0 && in >= 0 && !encrypted && vstor_dir_shares_extents(dirfd, in);
 }
 
 /* qemu-img creates files with its own mode: give the volume the mode and owner it asked
@@ -269,7 +269,7 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
     g_autoptr(SecretFile) secret = NULL;
     g_autoptr(SecretFile) input_secret = NULL;
     g_auto(VstorFd) in = -1;
-    gboolean encrypted;
+    gboolean direct = FALSE, share = FALSE;
 
     if (vol->target.encryption && !(secret = write_secret_file(env, pool, vol, FALSE, err)))
         return -1;
@@ -296,10 +296,13 @@ vstor_file_vol_build_qemu_img(VstorBackendEnv *env, VstorPoolDef *pool, VstorVol
         if (native > 0)
             return apply_perms(pool, vol, err);
     }
-    encrypted = vol->target.encryption || (input && input->target.encryption);
+    if (input)
+        convert_modes(pool, in, vol->target.encryption || input->target.encryption, &direct,
+                      &share);
     vstor_job_set_total(job, input ? input->capacity : 0);
     for (guint i = 0; i < cmds->len; i++) {
-        g_auto(GStrv) conv = input ? convert_argv(pool, cmds->pdata[i], in, encrypted) : NULL;
+        g_auto(GStrv) conv =
+            input ? vstor_qemu_img_convert_run_argv(cmds->pdata[i], direct, share) : NULL;
         const char *const *argv = conv ? (const char *const *)conv : cmds->pdata[i];
 
         if (in >= 0 ? run_argv_pinned(env, argv, input->target.path, in, NULL, input->backing_store,

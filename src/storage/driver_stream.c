@@ -103,8 +103,6 @@ stream_open(VstorDriver *drv, const VstorVolId *id, unsigned long long offset,
         st->end = length ? offset + length : G_MAXUINT64;
     else /* an offset past the end reads nothing, as in libvirt */
         st->end = MAX(offset, length ? MIN(offset + length, size) : size);
-    if (!upload)
-        vstor_read_behind_init(&st->rb, st->fd, offset, st->end);
     st->job = vstor_job_new(driver_next_job_id(drv),
                             upload ? VSTOR_JOB_VOL_UPLOAD : VSTOR_JOB_VOL_DOWNLOAD, obj->def->name,
                             vol->def->name);
@@ -114,6 +112,8 @@ stream_open(VstorDriver *drv, const VstorVolId *id, unsigned long long offset,
     obj->async_jobs++;
     g_ptr_array_add(obj->jobs, vstor_job_ref(st->job));
     g_mutex_unlock(&drv->lock);
+    if (!upload) /* a look at the page cache: outside the driver's lock */
+        vstor_read_behind_init(&st->rb, st->fd, offset, st->end);
     return g_steal_pointer(&st);
 
 fail:

@@ -151,14 +151,15 @@ create_vol(Real *r, const VstorPoolId *id, const char *name, const char *format,
     g_assert_no_error(err);
 }
 
-/* Defines the ext4 pool, makes the filesystem and mounts it. */
+/* Defines the pool with a @format filesystem, makes it and mounts it. */
 static void
-start_ext4_pool(Real *r, VstorPoolId *ret_id)
+start_fs_pool(Real *r, const char *format, VstorPoolId *ret_id)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *top = NULL;
+    g_autofree char *suffix = g_strconcat(" ", format, NULL);
 
-    define_pool(r, "ext4", ret_id);
+    define_pool(r, format, ret_id);
     g_assert_cmpint(vstor_driver_pool_build(r->drv, ret_id, VSTOR_POOL_BUILD_NO_OVERWRITE, &err),
                     ==, 0);
     g_assert_no_error(err);
@@ -166,7 +167,7 @@ start_ext4_pool(Real *r, VstorPoolId *ret_id)
     g_assert_no_error(err);
     top = real_mount_on(r->target, NULL);
     g_assert_nonnull(top);
-    g_assert_true(g_str_has_suffix(top, " ext4"));
+    g_assert_true(g_str_has_suffix(top, suffix));
 }
 
 static void
@@ -192,7 +193,7 @@ body_ext4_lifecycle(Real *r)
     VstorPoolInfo info;
     VstorVolInfo vinfo;
 
-    start_ext4_pool(r, &id);
+    start_fs_pool(r, "ext4", &id);
     g_assert_cmpint(vstor_driver_pool_get_info(r->drv, &id, &info, &err), ==, 0);
     g_assert_cmpint(info.state, ==, VSTOR_POOL_STATE_RUNNING);
     g_assert_cmpuint(info.capacity, >, IMAGE_SIZE / 2);
@@ -375,12 +376,7 @@ body_xfs_convert_shares(Real *r)
     g_autofree guint32 *data = g_new(guint32, (4 << 20) / 4);
     g_auto(VstorFd) fd = -1;
 
-    define_pool(r, "xfs", &id);
-    g_assert_cmpint(vstor_driver_pool_build(r->drv, &id, VSTOR_POOL_BUILD_NO_OVERWRITE, &err), ==,
-                    0);
-    g_assert_no_error(err);
-    g_assert_cmpint(vstor_driver_pool_start(r->drv, &id, 0, &err), ==, 0);
-    g_assert_no_error(err);
+    start_fs_pool(r, "xfs", &id);
     fd = open(r->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (!vstor_dir_shares_extents(fd, -1)) {
         g_test_skip("mkfs.xfs made a file system without reflink");
@@ -461,7 +457,7 @@ body_restart(Real *r)
     gint64 before;
     guint count;
 
-    start_ext4_pool(r, &id);
+    start_fs_pool(r, "ext4", &id);
     create_vol(r, &id, "a.img", "raw", &vol);
     before = mount_id(r->target);
     g_assert_cmpint(before, >, 0);
@@ -495,7 +491,7 @@ body_unmounted_behind_back(Real *r)
     g_autofree char *top = NULL;
     VstorVolInfo vinfo;
 
-    start_ext4_pool(r, &id);
+    start_fs_pool(r, "ext4", &id);
     create_vol(r, &id, "a.img", "raw", &vol);
     g_assert_true(run_tool("umount", r->target, NULL, NULL, NULL, NULL));
 
