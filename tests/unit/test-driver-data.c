@@ -203,7 +203,8 @@ test_download_read_behind(Fixture *f, gconstpointer data)
                      (VSTOR_WRITE_BEHIND_LAG + VSTOR_WRITE_BEHIND_STEP) /
                          (gsize)sysconf(_SC_PAGESIZE));
 
-    /* read through the page cache first: a download then leaves all of it there */
+    /* read through the page cache first: a download then leaves it there (the kernel may
+     * reclaim a few pages meanwhile: read behind, all but 10,240 would be gone) */
     uncache(path);
     {
         g_autofree char *contents = NULL;
@@ -211,10 +212,11 @@ test_download_read_behind(Fixture *f, gconstpointer data)
 
         g_assert_true(g_file_get_contents(path, &contents, &clen, NULL));
     }
-    g_assert_cmpuint(resident_pages(path, &pages), ==, pages);
+    resident = resident_pages(path, &pages);
+    g_assert_cmpuint(resident, >=, pages - pages / 16);
     again = download_all(f->drv, &in, 0, 0, &holes);
     g_assert_cmpmem(again->data, again->len, words, len);
-    g_assert_cmpuint(resident_pages(path, &pages), ==, pages);
+    g_assert_cmpuint(resident_pages(path, &pages), >=, resident - pages / 16);
 }
 
 /* The installed scrub draws as many bars as the pass table says for every algorithm (its real
